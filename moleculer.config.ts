@@ -1,0 +1,106 @@
+/**
+ * One typed broker configuration for every node, driven by the variables of DESIGN.md.
+ * `createBrokerOptions(env)` is what the entrypoint, the REPL, tests and benchmarks use; the
+ * default export serves `moleculer-runner` and tools that expect a config file.
+ */
+import type { BrokerOptions, Errors } from "moleculer";
+import { type Env, loadEnv } from "./runtime/env.ts";
+import { FastDiscoverer } from "./runtime/fast-discoverer.ts";
+import { PayloadGuardMiddleware } from "./middlewares/payload-guard.middleware.ts";
+
+/**
+ * Retries are off broker-wide: a retried non-idempotent call can act twice, and moleculer-web's
+ * own `rest` action is re-sent and mis-routed when retried (FACTS.md). An idempotent action opts in
+ * with `retryPolicy: IDEMPOTENT_RETRY` in its schema.
+ */
+export const IDEMPOTENT_RETRY = {
+	enabled: true,
+	retries: 2,
+	delay: 100,
+	maxDelay: 1_000,
+	factor: 2,
+	check: (err: Errors.MoleculerError | Error): boolean => "retryable" in err && err.retryable === true
+};
+
+function isServerFault(err: Error): boolean {
+	const code = "code" in err && typeof err.code === "number" ? err.code : 500;
+	return code >= 500 || err.name === "RequestTimeoutError";
+}
+
+export function createBrokerOptions(env: Env): BrokerOptions {
+	const production = env.nodeEnv === "production";
+	return {
+		namespace: env.namespace,
+		nodeID: env.nodeID,
+		transporter: env.transporter
+			? {
+					type: "NATS",
+					options: {
+						url: env.transporter,
+						// Keep trying forever: a node started before NATS, or one that lost it, must recover by itself.
+						maxReconnectAttempts: -1,
+						reconnectTimeWait: 500
+					}
+				}
+			: undefined,
+		registry: {
+			strategy: "RoundRobin",
+			preferLocal: true,
+			discoverer: new FastDiscoverer()
+		},
+		// Seconds, for the INFO packets; FastDiscoverer runs the timers in milliseconds.
+		heartbeatInterval: 0.5,
+		heartbeatTimeout: 1.5,
+
+		requestTimeout: env.requestTimeout,
+		retryPolicy: { enabled: false },
+		circuitBreaker: {
+			enabled: true,
+			threshold: 0.5,
+			minRequestCount: 20,
+			windowTime: 60,
+			halfOpenTime: 10_000,
+			check: isServerFault
+		},
+		bulkhead: { enabled: true, concurrency: 200, maxQueueSize: 2_000 },
+		// A node stopping on SIGTERM waits for its in-flight requests before it leaves.
+		tracking: { enabled: true, shutdownTimeout: 10_000 },
+		// Moleculer's own SIGINT/SIGTERM handlers stay; the platform adds none (FACTS.md).
+		skipProcessEventRegistration: false,
+
+		validator: true,
+		errorRegenerator: undefined,
+
+		metrics: {
+			enabled: true,
+			// A short bucket list is merged index-wise with the defaults and does not shrink it (FACTS.md);
+			// quantiles are off because histogram buckets give Prometheus the percentiles.
+			defaultQuantiles: null as unknown as number[], // null is what the registry checks; the type lacks it
+			reporter:
+				env.metricsPort > 0 ? [{ type: "Prometheus", options: { host: env.metricsHost, port: env.metricsPort, path: "/metrics" } }] : []
+		},
+		tracing: {
+			enabled: true,
+			sampling: { rate: production ? 0.01 : 1 },
+			exporter: []
+		},
+
+		logger: {
+			type: "Pino",
+			options: {
+				level: env.logLevel,
+				pino: {
+					options: production || env.nodeEnv === "test"
+						? { base: { node: env.nodeID } }
+						: { base: { node: env.nodeID }, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", singleLine: true, ignore: "pid,hostname,node,ns,mod" } } }
+				}
+			}
+		},
+		logLevel: env.logLevel,
+
+		middlewares: [PayloadGuardMiddleware()],
+		metadata: { started: new Date().toISOString() }
+	};
+}
+
+export default createBrokerOptions(loadEnv());

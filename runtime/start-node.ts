@@ -1,0 +1,28 @@
+/**
+ * Builds and starts one node: a broker with the services named in SERVICES. Used by the
+ * `start`/`node` entrypoint, and by tests and benchmarks that want a node in-process.
+ */
+import { ServiceBroker } from "moleculer";
+import { createBrokerOptions } from "../moleculer.config.ts";
+import { type Env, assertProductionSafe } from "./env.ts";
+import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
+
+export interface StartedNode {
+	broker: ServiceBroker;
+	services: ServiceName[];
+}
+
+/** Creates the broker and its services without starting it (tests may add services first). */
+export async function createNode(env: Env): Promise<StartedNode> {
+	assertProductionSafe(env);
+	const services = resolveServiceNames(env.services);
+	const broker = new ServiceBroker(createBrokerOptions(env));
+	for (const schema of await loadServiceSchemas(services)) broker.createService(schema);
+	return { broker, services };
+}
+
+export async function startNode(env: Env): Promise<StartedNode> {
+	const node = await createNode(env);
+	await node.broker.start();
+	return node;
+}

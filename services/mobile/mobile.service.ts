@@ -1,0 +1,13 @@
+/**
+ * `mobile`: the mobile API.
+ * So far it only joins the cluster and reports its own health; its features arrive with their issues.
+ */
+import type { ServiceSchema } from "moleculer";
+import { HealthMixin } from "../../mixins/health.mixin.ts";
+
+const mobileService: ServiceSchema = {
+	name: "mobile",
+	mixins: [HealthMixin()]
+};
+
+export default mobileService;
