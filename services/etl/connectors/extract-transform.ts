@@ -1,0 +1,39 @@
+/**
+ * The database-free half of a run: extract raw documents, transform and validate each, drop
+ * repeats. The loader consumes one step per raw document, so it can store the document and its
+ * records together (every row knows the raw document it came from) and checkpoint between steps.
+ */
+import type { DataQualityIssue } from "../records/data-quality.ts";
+import { DuplicateGuard, type NormalizedRecord } from "../records/normalized-record.ts";
+import type { RawDocument } from "../records/raw-document.ts";
+import type { Connector, ExtractOptions } from "./connector.ts";
+
+export interface TransformStep {
+	document: RawDocument;
+	records: NormalizedRecord[];
+	/** Issues about this document's records. */
+	issues: DataQualityIssue[];
+}
+
+export interface ExtractTransformOptions extends ExtractOptions {
+	/** Drop records already seen in this run (default true); off for streams too large to remember. */
+	dedupe?: boolean;
+}
+
+export async function* extractTransform(connector: Connector, options: ExtractTransformOptions = {}): AsyncGenerator<TransformStep> {
+	const guard = options.dedupe === false ? undefined : new DuplicateGuard();
+	for await (const document of connector.extract(options)) {
+		const result = connector.transform(document);
+		const issues = [...result.issues];
+		let records = result.records;
+		if (guard) {
+			records = [];
+			for (const record of result.records) {
+				const verdict = guard.admit(record, document.source);
+				if (verdict.keep) records.push(record);
+				if (verdict.issue) issues.push({ ...verdict.issue, raw: document.body });
+			}
+		}
+		yield { document, records, issues };
+	}
+}

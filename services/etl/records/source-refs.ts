@@ -1,0 +1,48 @@
+/**
+ * openparliament identifies related objects by URL path (`/politicians/justin-trudeau/`,
+ * `/votes/44-1/123/`); these read the identifiers back out. Each returns undefined for a path
+ * of another shape, which the caller reports as an issue.
+ */
+
+/** The path's segments. Relative paths (what the API serves) skip URL parsing, which is per ballot. */
+function segments(url: string): string[] {
+	let path = url;
+	if (!url.startsWith("/")) {
+		try {
+			path = new URL(url).pathname;
+		} catch {
+			return [];
+		}
+	}
+	const end = path.search(/[?#]/);
+	return (end === -1 ? path : path.slice(0, end)).split("/").filter((s) => s.length > 0);
+}
+
+export function politicianSlugFromUrl(url: string): string | undefined {
+	const [root, slug, ...rest] = segments(url);
+	return root === "politicians" && slug && slug !== "memberships" && rest.length === 0 ? slug : undefined;
+}
+
+export function membershipIdFromUrl(url: string): string | undefined {
+	const [root, kind, id, ...rest] = segments(url);
+	return root === "politicians" && kind === "memberships" && id && /^\d+$/.test(id) && rest.length === 0 ? id : undefined;
+}
+
+export function voteRefFromUrl(url: string): { session: string; number: number } | undefined {
+	const [root, session, number, ...rest] = segments(url);
+	if (root !== "votes" || !session || !number || rest.length > 0 || !/^\d+$/.test(number)) return undefined;
+	return { session, number: Number(number) };
+}
+
+export function billRefFromUrl(url: string): { session: string; number: string } | undefined {
+	const [root, session, number, ...rest] = segments(url);
+	if (root !== "bills" || !session || !number || rest.length > 0) return undefined;
+	return { session, number };
+}
+
+/** "44-1" → the session record's fields; undefined when the id is not of that form. */
+export function sessionFromId(id: string): { id: string; parliament: number; session: number } | undefined {
+	const match = /^(\d{1,2})-(\d)$/.exec(id);
+	if (!match) return undefined;
+	return { id, parliament: Number(match[1]), session: Number(match[2]) };
+}
