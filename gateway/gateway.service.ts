@@ -1,18 +1,289 @@
 /**
- * `gateway`: the HTTP edge (moleculer-web). Minimal first cut; the gateway issue work fills it in.
+ * `gateway`: the HTTP edge (DESIGN.md), moleculer-web 0.11 behind the node's edge server.
+ *
+ * - REST under `/api/v1` and `/mobile/v1` from the `rest` of published actions (autoAliases);
+ *   an action that is not "published" gets no route at all.
+ * - `/healthz`, `/readyz`, `/metrics` and the SSE stream `/api/v1/events` are answered before
+ *   moleculer-web: they must work when the rest of the node does not, and are no actions.
+ * - One JSON error shape (errors.ts), an X-Request-Id on every response (edge-server.ts).
+ * - Readiness turns 503 as soon as the broker begins to stop, while in-flight requests finish.
  */
-import type { ServiceSchema } from "moleculer";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Context, Middleware, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
-import type { ApiSettingsSchema } from "moleculer-web";
+import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
+import { loadEnv } from "../runtime/env.ts";
+import { EdgeServer, bindEdgeServer, edgeServerOf } from "./edge-server.ts";
+import { JSON_BODY_LIMIT, toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
+import { serveMetrics } from "./metrics-endpoint.ts";
+import { FORWARDED_EVENTS } from "./platform-events.ts";
+import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
+import { requestIdOf } from "./request-id.ts";
+import { type SseOptions, SseHub } from "./sse.ts";
+import { type AliasLike, keepVanishedAliases } from "./vanished-aliases.ts";
 
-const gatewayService: ServiceSchema<ApiSettingsSchema> = {
-	name: "gateway",
-	mixins: [ApiGateway, HealthMixin()],
-	settings: {
-		port: Number(process.env.PORT ?? 8000),
-		routes: [{ path: "/api/v1", autoAliases: true, mappingPolicy: "restrict" }]
+export const API_PREFIX = "/api/v1";
+export const MOBILE_PREFIX = "/mobile/v1";
+export const EVENTS_PATH = `${API_PREFIX}/events`;
+
+export interface GatewaySettings extends ApiSettingsSchema {
+	sse?: Partial<SseOptions>;
+}
+
+export interface GatewayOptions {
+	/** Used only when no edge server was opened for the broker; 0 picks a free port. */
+	port?: number;
+	ip?: string;
+	sse?: Partial<SseOptions>;
+}
+
+type GatewayThis = Service<GatewaySettings>;
+
+/** What the gateway keeps per service instance (beside the schema, so `this` stays Moleculer's type). */
+interface GatewayState {
+	sse: SseHub;
+	edge: EdgeServer | undefined;
+	ownsEdge: boolean;
+	draining: boolean;
+	/** The broker has started and the routes of its local services are built. */
+	routesReady: boolean;
+	readiness: () => Promise<Readiness>;
+}
+
+const states = new WeakMap<GatewayThis, GatewayState>();
+
+function stateOf(service: GatewayThis): GatewayState {
+	const state = states.get(service);
+	if (!state) throw new Error("The gateway service was used before its created hook ran");
+	return state;
+}
+
+/** The parts of moleculer-web's service instance the gateway uses (its JavaScript has no types for them). */
+interface MoleculerWebInternals {
+	aliases: AliasLike[];
+	routes: { opts: { autoAliases?: boolean } }[];
+	regenerateAutoAliases(route: unknown): void;
+	httpHandler(req: IncomingMessage, res: ServerResponse): Promise<void>;
+	sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+	optimizeAliasesOrder(): void;
+}
+
+function moleculerWeb(service: GatewayThis): MoleculerWebInternals {
+	return service as unknown as MoleculerWebInternals;
+}
+
+type RegenerateAutoAliases = (this: GatewayThis, route: unknown) => void;
+function moleculerWebRegenerateAutoAliases(): RegenerateAutoAliases {
+	const method = ApiGateway.methods?.regenerateAutoAliases as RegenerateAutoAliases | undefined;
+	if (!method) throw new Error("moleculer-web no longer has regenerateAutoAliases: revisit vanished-aliases.ts");
+	return method;
+}
+const baseRegenerateAutoAliases = moleculerWebRegenerateAutoAliases();
+
+const jsonBodyOnly: ApiRouteSchema["bodyParsers"] = { json: { limit: JSON_BODY_LIMIT, strict: true }, urlencoded: false };
+
+const routes: ApiRouteSchema[] = [
+	{
+		name: "api",
+		path: API_PREFIX,
+		autoAliases: true,
+		mappingPolicy: "restrict",
+		bodyParsers: jsonBodyOnly,
+		// Mobile actions are served with their compact payloads under /mobile/v1 only.
+		blacklist: ["mobile.*"]
+	},
+	{
+		name: "mobile",
+		path: MOBILE_PREFIX,
+		autoAliases: true,
+		mappingPolicy: "restrict",
+		bodyParsers: jsonBodyOnly,
+		whitelist: ["mobile.*"]
 	}
-};
+];
 
-export default gatewayService;
+function pathOf(url: string | undefined): string {
+	const path = (url ?? "/").split("?", 1)[0] ?? "/";
+	return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+function allowOnlyReads(req: IncomingMessage, res: ServerResponse): boolean {
+	if (req.method === "GET" || req.method === "HEAD") return true;
+	res.setHeader("Allow", "GET, HEAD");
+	writeErrorOf(res, 405, "METHOD_NOT_ALLOWED", `${req.method ?? "This method"} is not allowed here`);
+	return false;
+}
+
+function nodePhase(service: GatewayThis, state: GatewayState): NodePhase {
+	if (state.draining) return "draining";
+	if (!state.routesReady) return "starting";
+	// broker.stop() clears `started` at once and calls the stopping hooks only after a delay.
+	return service.broker.started ? "serving" : "draining";
+}
+
+/**
+ * moleculer-web rebuilds auto-aliases 500 ms after the registry last changed; doing it once the
+ * broker has started means the node's own routes exist before /readyz first says "ready".
+ */
+function buildRoutesNow(service: GatewayThis, state: GatewayState): void {
+	const web = moleculerWeb(service);
+	for (const route of web.routes) if (route.opts.autoAliases) web.regenerateAutoAliases(route);
+	state.routesReady = true;
+}
+
+function beginDrain(state: GatewayState): void {
+	state.draining = true;
+	// Open streams would hold the port open; dashboards reconnect to another node.
+	state.sse.close();
+}
+
+async function answerReadiness(state: GatewayState, res: ServerResponse): Promise<void> {
+	const readiness = await state.readiness();
+	if (readiness.ready) writeJson(res, 200, { status: "ready" }, { "Cache-Control": "no-store" });
+	else writeJson(res, 503, { status: "not-ready", reasons: readiness.reasons }, { "Cache-Control": "no-store" });
+}
+
+async function handleRequest(service: GatewayThis, req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const state = stateOf(service);
+	switch (pathOf(req.url)) {
+		case "/healthz":
+			if (allowOnlyReads(req, res)) writeJson(res, 200, { status: "ok" }, { "Cache-Control": "no-store" });
+			return;
+		case "/readyz":
+			if (allowOnlyReads(req, res)) await answerReadiness(state, res);
+			return;
+		case "/metrics":
+			if (allowOnlyReads(req, res)) serveMetrics(service.broker, res);
+			return;
+		case EVENTS_PATH:
+			// Issue 4 adds authentication here: the stream is outside moleculer-web's routes.
+			if (req.method !== "GET") {
+				res.setHeader("Allow", "GET");
+				writeErrorOf(res, 405, "METHOD_NOT_ALLOWED", "The event stream is read with GET");
+				return;
+			}
+			state.sse.accept(req, res);
+			return;
+		default:
+			await moleculerWeb(service).httpHandler(req, res);
+	}
+}
+
+function replyWithError(service: GatewayThis, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+	const httpError = toHttpError(err);
+	// moleculer-web rewrites req.url relative to the matched route; originalUrl is what the client asked for.
+	const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+	const line = `[${requestIdOf(req)}] ${req.method ?? "?"} ${pathOf(url)} -> ${httpError.status} ${httpError.body.type}`;
+	const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+	if (httpError.status === 500) service.logger.error(`${line}: ${err instanceof Error ? (err.stack ?? detail) : detail}`);
+	else if (httpError.serverFault) service.logger.warn(`${line}: ${detail}`);
+	else service.logger.debug(`${line}: ${detail}`);
+	writeError(res, httpError);
+}
+
+/** The gateway schema; the default export reads PORT from the environment. */
+export function GatewayService(options: GatewayOptions = {}): ServiceSchema<GatewaySettings> {
+	const forwardedEvents = Object.fromEntries(
+		FORWARDED_EVENTS.map((name) => [
+			name,
+			{
+				handler(this: GatewayThis, ctx: Context<unknown>): void {
+					stateOf(this).sse.publish(name, ctx.params);
+				}
+			}
+		])
+	);
+
+	return {
+		name: "gateway",
+		mixins: [ApiGateway, HealthMixin()],
+		settings: {
+			port: options.port ?? 8000,
+			...(options.ip ? { ip: options.ip } : {}),
+			// The edge server owns the socket; moleculer-web runs in middleware mode behind it.
+			server: false,
+			routes,
+			// Default request logging cost 31 % of throughput (FACTS.md); errors are logged in replyWithError.
+			logRequest: null,
+			logResponse: null,
+			logRequestParams: null,
+			logRouteRegistration: "debug",
+			onError(this: GatewayThis, req: IncomingMessage, res: ServerResponse, err: Error): void {
+				replyWithError(this, req, res, err);
+			},
+			sse: options.sse ?? {}
+		},
+
+		actions: {
+			// Spans for every HTTP request cost 23 % even when sampled at 1 % (FACTS.md).
+			rest: { tracing: false },
+			// Its `rest` would otherwise publish the alias table at /api/v1/gateway/list-aliases.
+			listAliases: { visibility: "public" }
+		},
+
+		events: forwardedEvents,
+
+		methods: {
+			// moleculer-web's version logs the stack without the request id, then calls sendError.
+			errorHandler(this: GatewayThis, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+				moleculerWeb(this).sendError(req, res, err);
+			},
+
+			regenerateAutoAliases(this: GatewayThis, route: unknown): void {
+				const web = moleculerWeb(this);
+				const previous = [...web.aliases];
+				baseRegenerateAutoAliases.call(this, route);
+				if (keepVanishedAliases(previous, web.aliases, route) > 0 && this.settings.optimizeOrder) web.optimizeAliasesOrder();
+			}
+		},
+
+		created(this: GatewayThis): void {
+			const state: GatewayState = {
+				sse: new SseHub(this.settings.sse),
+				edge: undefined,
+				ownsEdge: false,
+				draining: false,
+				routesReady: false,
+				readiness: createReadinessProbe(this.broker, () => nodePhase(this, state))
+			};
+			states.set(this, state);
+			// Services have no `stopping` hook; a middleware's runs as soon as the broker begins to stop.
+			const drain: Middleware = {
+				name: "GatewayDrain",
+				started: async () => buildRoutesNow(this, state),
+				stopping: async () => beginDrain(state)
+			};
+			this.broker.middlewares.add(drain);
+		},
+
+		async started(this: GatewayThis): Promise<void> {
+			const state = stateOf(this);
+			// A broker may be stopped and started again: begin with a fresh stream hub.
+			state.draining = false;
+			state.routesReady = false;
+			state.sse = new SseHub(this.settings.sse);
+			let edge = edgeServerOf(this.broker);
+			if (!edge?.listening) {
+				edge = new EdgeServer();
+				bindEdgeServer(this.broker, edge);
+				await edge.listen(Number(this.settings.port), this.settings.ip);
+				state.ownsEdge = true;
+			}
+			state.edge = edge;
+			edge.serve((req, res) => handleRequest(this, req, res));
+			// Created on a broker that is already running: its `started` middleware hook has passed.
+			if (this.broker.started) buildRoutesNow(this, state);
+			this.logger.info(`Gateway serving on port ${edge.port}`);
+		},
+
+		async stopped(this: GatewayThis): Promise<void> {
+			const state = stateOf(this);
+			beginDrain(state);
+			state.edge?.stopServing();
+			if (state.ownsEdge) await state.edge?.close();
+		}
+	};
+}
+
+export default GatewayService({ port: loadEnv().port });

@@ -6,6 +6,7 @@ import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
 import { type Env, assertProductionSafe } from "./env.ts";
 import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
+import type { EdgeServer } from "../gateway/edge-server.ts";
 
 export interface StartedNode {
 	broker: ServiceBroker;
@@ -23,6 +24,18 @@ export async function createNode(env: Env): Promise<StartedNode> {
 
 export async function startNode(env: Env): Promise<StartedNode> {
 	const node = await createNode(env);
-	await node.broker.start();
+	// broker.start() waits for NATS before it starts any service: the gateway's port opens first,
+	// so probes see "starting" instead of a refused connection; the gateway service takes it over.
+	let edge: EdgeServer | undefined;
+	if (node.services.includes("gateway")) {
+		const { openEdgeServer } = await import("../gateway/edge-server.ts");
+		edge = await openEdgeServer(node.broker, env.port);
+	}
+	try {
+		await node.broker.start();
+	} catch (err) {
+		await edge?.close();
+		throw err;
+	}
 	return node;
 }
