@@ -10,6 +10,7 @@
  *   transporter connection; the gateway's /readyz answers from it.
  */
 import type { Service, ServiceBroker, ServiceSchema } from "moleculer";
+import { watchTransporter } from "./transporter-monitor.ts";
 
 /** Resolves (optionally with a detail) when healthy; rejects with the reason when not. */
 export type HealthCheck = () => Promise<string | undefined>;
@@ -74,12 +75,22 @@ export async function runServiceHealthChecks(service: Service, timeoutMs = DEFAU
 export async function runNodeHealthChecks(broker: ServiceBroker, timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<NodeHealth> {
 	const services = await Promise.all(broker.services.map((s) => runServiceHealthChecks(s, timeoutMs)));
 	const reasons = services.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.service}: ${c.name}: ${c.detail ?? "failed"}`));
-	if (broker.transit && !broker.transit.connected) reasons.unshift("transporter: not connected to NATS");
+	// `transit.connected` stays true through a NATS outage (FACTS.md); the monitor follows the client itself.
+	if (broker.transit) {
+		const transporter = watchTransporter(broker).status();
+		if (transporter.state !== "connected" || !broker.transit.connected) {
+			reasons.unshift(`transporter: not connected to NATS${transporter.detail ? ` (${transporter.detail})` : ""}`);
+		}
+	}
 	return { ok: reasons.length === 0, reasons, services };
 }
 
 export function HealthMixin(): Partial<ServiceSchema> {
 	return {
+		started(this: Service): void {
+			// Start following the NATS connection now, so the first readiness answer already knows it.
+			watchTransporter(this.broker);
+		},
 		actions: {
 			healthCheck: {
 				visibility: "public",

@@ -1,12 +1,177 @@
 /**
- * `health`: the live picture of the cluster. Minimal first cut; the health issue work fills it in.
+ * `health`: the live picture of the cluster (DESIGN.md).
+ *
+ * Listens to Moleculer's node, service and circuit-breaker events, runs every replica's own
+ * health check, keeps nodes and services with their status (up, degraded, down) against the
+ * wanted replica count, and a history of transitions announced as `health.status.changed`.
+ * `HealthService({ ... })` lets a database-backed history or the deployment service's replica
+ * counts be plugged in; the default export keeps the history in memory.
  */
-import type { ServiceSchema } from "moleculer";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
+import type { CircuitReport, CircuitState } from "./cluster-model.ts";
+import { type ClusterSummary, ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
+import { type WantedReplicas, wantedReplicas } from "./replica-policy.ts";
+import { DEFAULT_HISTORY_CAPACITY, MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
+import { TRANSITION_KINDS, type Transition, type TransitionKind } from "./transition.ts";
 
-const healthService: ServiceSchema = {
-	name: "health",
-	mixins: [HealthMixin()]
-};
+/** Optional so a schema of any settings type can be loaded by the service catalog; defaults below. */
+export interface HealthSettings extends ServiceSettingSchema {
+	checkIntervalMs?: number;
+	/** A replica whose healthCheck does not answer within this has failed it. */
+	checkTimeoutMs?: number;
+	downRetentionMs?: number;
+}
 
-export default healthService;
+const DEFAULTS = { checkIntervalMs: 5_000, checkTimeoutMs: 3_000, downRetentionMs: 15 * 60_000 };
+
+export interface HealthServiceOptions {
+	transitionLog?: () => TransitionLog;
+	wantedReplicas?: WantedReplicas;
+}
+
+interface HealthState {
+	watcher: ClusterWatcher;
+	transitions: TransitionLog;
+}
+
+interface NodeLike {
+	id: string;
+}
+
+interface CircuitPayload {
+	nodeID: string;
+	service: string;
+	action: string;
+	failures?: number;
+	count?: number;
+}
+
+interface TransitionParams {
+	limit?: number;
+	kind?: TransitionKind;
+	id?: string;
+}
+
+type HealthThis = Service<HealthSettings>;
+
+// Per service instance, not per schema: tests and one-process setups build several brokers from one schema.
+const states = new WeakMap<Service<HealthSettings>, HealthState>();
+
+function stateOf(service: HealthThis): HealthState {
+	const state = states.get(service);
+	if (!state) throw new Error("The health service was used before it was created");
+	return state;
+}
+
+function circuitReport(ctx: Context<CircuitPayload>, state: CircuitState): CircuitReport {
+	const p = ctx.params;
+	const detail = p.failures !== undefined && p.count !== undefined ? `${p.failures} failures in ${p.count} calls` : undefined;
+	return {
+		reporter: ctx.nodeID ?? "",
+		nodeID: p.nodeID,
+		service: p.service,
+		action: p.action,
+		state,
+		...(detail ? { detail } : {})
+	};
+}
+
+export function HealthService(options: HealthServiceOptions = {}): ServiceSchema<HealthSettings> {
+	return {
+		name: "health",
+		mixins: [HealthMixin()],
+		// `rest`: the base path of the routes below, under the gateway's /api/v1.
+		settings: { rest: "/health", ...DEFAULTS },
+
+		actions: {
+			// permissions: ["operator"] once the gateway enforces permissions (issue 4).
+			cluster: {
+				visibility: "published",
+				rest: "GET /cluster",
+				handler(this: HealthThis): ClusterSummary {
+					return stateOf(this).watcher.summary();
+				}
+			},
+			// permissions: ["operator"]
+			nodes: {
+				visibility: "published",
+				rest: "GET /nodes",
+				handler(this: HealthThis): Pick<ClusterSummary, "nodes"> {
+					return { nodes: stateOf(this).watcher.summary().nodes };
+				}
+			},
+			// permissions: ["operator"]
+			services: {
+				visibility: "published",
+				rest: "GET /services",
+				handler(this: HealthThis): Pick<ClusterSummary, "services"> {
+					return { services: stateOf(this).watcher.summary().services };
+				}
+			},
+			// permissions: ["operator"]
+			transitions: {
+				visibility: "published",
+				rest: "GET /transitions",
+				params: {
+					limit: { type: "number", integer: true, min: 1, max: DEFAULT_HISTORY_CAPACITY, optional: true, convert: true },
+					kind: { type: "enum", values: [...TRANSITION_KINDS], optional: true },
+					id: { type: "string", min: 1, max: 200, optional: true }
+				},
+				async handler(this: HealthThis, ctx: Context<TransitionParams>): Promise<{ transitions: Transition[] }> {
+					const { limit = 100, kind, id } = ctx.params;
+					return { transitions: await stateOf(this).transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
+				}
+			}
+		},
+
+		events: {
+			"$node.connected"(this: HealthThis): void {
+				stateOf(this).watcher.nodesChanged();
+			},
+			"$node.updated"(this: HealthThis): void {
+				stateOf(this).watcher.nodesChanged();
+			},
+			"$node.disconnected"(this: HealthThis, ctx: Context<{ node: NodeLike; unexpected: boolean }>): void {
+				const reason = ctx.params.unexpected ? LOST_HEARTBEAT : LEFT_GRACEFULLY;
+				stateOf(this).watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
+			},
+			"$services.changed"(this: HealthThis): void {
+				stateOf(this).watcher.nodesChanged();
+			},
+			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "open"));
+			},
+			"$circuit-breaker.half-opened"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "half-open"));
+			},
+			"$circuit-breaker.closed"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "closed"));
+			}
+		},
+
+		created(this: HealthThis): void {
+			const transitions = options.transitionLog?.() ?? new MemoryTransitionLog();
+			const watcher = new ClusterWatcher(this.broker, {
+				serviceName: this.fullName,
+				checkIntervalMs: this.settings.checkIntervalMs ?? DEFAULTS.checkIntervalMs,
+				checkTimeoutMs: this.settings.checkTimeoutMs ?? DEFAULTS.checkTimeoutMs,
+				downRetentionMs: this.settings.downRetentionMs ?? DEFAULTS.downRetentionMs,
+				log: transitions,
+				wanted: options.wantedReplicas ?? wantedReplicas,
+				logger: this.logger
+			});
+			states.set(this, { watcher, transitions });
+		},
+
+		started(this: HealthThis): void {
+			stateOf(this).watcher.start();
+		},
+
+		async stopped(this: HealthThis): Promise<void> {
+			await stateOf(this).watcher.stop();
+		}
+	};
+}
+
+export default HealthService();
