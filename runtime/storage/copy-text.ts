@@ -1,0 +1,45 @@
+/**
+ * Encoding of rows in PostgreSQL's COPY text format, shared by both backends' bulk loaders.
+ * Text (not CSV or binary) because it is the format both pg-copy-streams and PGlite's
+ * `COPY ... FROM '/dev/blob'` accept and because NULL versus empty string is unambiguous in it.
+ */
+
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+
+function escapeText(text: string): string {
+	// Most fields have nothing to escape; testing first skips building a new string for them.
+	if (!NEEDS_ESCAPE.test(text)) return text;
+	return text.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"));
+}
+
+function arrayLiteral(values: readonly unknown[]): string {
+	const items = values.map((v) => {
+		if (v === null || v === undefined) return "NULL";
+		if (Array.isArray(v)) return arrayLiteral(v);
+		const text = scalarText(v);
+		return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+	});
+	return `{${items.join(",")}}`;
+}
+
+function scalarText(value: unknown): string {
+	if (typeof value === "string") return value;
+	if (typeof value === "number" || typeof value === "bigint") return String(value);
+	if (typeof value === "boolean") return value ? "t" : "f";
+	if (value instanceof Date) return value.toISOString();
+	if (value instanceof Uint8Array) return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+	return JSON.stringify(value);
+}
+
+/** One value as a COPY text field: `\N` for NULL, arrays as array literals, objects as JSON. */
+export function copyField(value: unknown): string {
+	if (value === null || value === undefined) return "\\N";
+	if (Array.isArray(value)) return escapeText(arrayLiteral(value));
+	return escapeText(scalarText(value));
+}
+
+export function copyLine(row: readonly unknown[]): string {
+	let line = "";
+	for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + copyField(row[i]);
+	return `${line}\n`;
+}

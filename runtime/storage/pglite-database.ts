@@ -1,0 +1,105 @@
+/**
+ * The relational store embedded in the process: PGlite (PostgreSQL 18 compiled to WebAssembly).
+ * It has one connection, so the process opens it once and every service on the node shares it
+ * (see database-registry.ts); file-backed under DATA_DIR for `npm start`, in memory for tests.
+ */
+import fs from "node:fs";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import type { Database, InsertOptions, QueryResult, Row, SqlExecutor, StreamOptions, TransactionOptions } from "./database.ts";
+import { copyLine } from "./copy-text.ts";
+import { insertRows } from "./insert-rows.ts";
+import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
+
+/** Rows per COPY blob: bounds the memory a load holds at once without losing COPY's speed. */
+const COPY_CHUNK_ROWS = 50_000;
+
+async function run<R extends Row>(target: PGlite | Transaction, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+	const result = await target.query<R>(text, params as unknown[] | undefined);
+	return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+}
+
+let cursorCounter = 0;
+
+export class PgliteDatabase implements Database {
+	readonly kind = "pglite";
+	readonly description: string;
+	private readonly db: PGlite;
+
+	private constructor(db: PGlite, description: string) {
+		this.db = db;
+		this.description = description;
+	}
+
+	static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+		if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+		const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+		return new PgliteDatabase(db, dataDir ? `PGlite ${dataDir}` : "PGlite in memory");
+	}
+
+	query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+		return run<R>(this.db, text, params);
+	}
+
+	async exec(script: string): Promise<void> {
+		await this.db.exec(script);
+	}
+
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+		return this.db.transaction(async (tx) => {
+			if (options.longRunning) await tx.query("SET LOCAL statement_timeout = 0");
+			return work({ query: (text, params) => run(tx, text, params), exec: async (script) => void (await tx.exec(script)) });
+		});
+	}
+
+	async *streamRows<R extends Row = Row>(text: string, params?: readonly unknown[], options: StreamOptions = {}): AsyncGenerator<R, void, undefined> {
+		const batchSize = options.batchSize ?? 1_000;
+		const cursor = quoteIdent(`op_cursor_${++cursorCounter}`);
+		// WITH HOLD outside a transaction: the one shared connection is not held for as long as a slow
+		// reader takes (a client downloading an export), at the cost of materialising the result in
+		// PGlite's memory, which on a laptop-sized database is acceptable.
+		await run(this.db, `DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR ${text}`, params);
+		try {
+			for (;;) {
+				const { rows } = await run<R>(this.db, `FETCH FORWARD ${batchSize} FROM ${cursor}`);
+				for (const row of rows) yield row;
+				if (rows.length < batchSize) break;
+			}
+		} finally {
+			await run(this.db, `CLOSE ${cursor}`);
+		}
+	}
+
+	async copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {
+		// COPY through PGlite's pg adapter killed the WebAssembly instance (FACTS.md); its own
+		// `FROM '/dev/blob'` reads a Blob handed to the query, so the rows go in as text blobs.
+		const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM '/dev/blob'`;
+		return this.db.transaction(async (tx) => {
+			let copied = 0;
+			let parts: string[] = [];
+			const flush = async (): Promise<void> => {
+				if (parts.length === 0) return;
+				const result = await tx.query(sql, [], { blob: new Blob(parts) });
+				copied += result.rowCount ?? result.affectedRows ?? parts.length;
+				parts = [];
+			};
+			for await (const row of rows) {
+				parts.push(copyLine(row));
+				if (parts.length >= COPY_CHUNK_ROWS) await flush();
+			}
+			await flush();
+			return copied;
+		});
+	}
+
+	insertRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>, options?: InsertOptions): Promise<number> {
+		return this.transaction((tx) => insertRows(tx, table, columns, rows, options));
+	}
+
+	async ping(): Promise<void> {
+		await this.db.query("SELECT 1");
+	}
+
+	async close(): Promise<void> {
+		if (!this.db.closed) await this.db.close();
+	}
+}
