@@ -191,10 +191,11 @@ export class ClusterWatcher {
 		for (const t of transitions) {
 			const bad = (t.to === "down" || t.to === "degraded" || t.to === "open") && t.reason !== LEFT_GRACEFULLY;
 			this.options.logger[bad ? "warn" : "info"](`${t.kind} ${t.id}: ${t.from} → ${t.to}${t.reason ? ` (${t.reason})` : ""}`);
+			const announces = this.announces(t);
 			Promise.resolve()
-				.then(() => this.options.log.append(t))
+				.then(() => this.options.log.append(t, announces))
 				.catch((err: unknown) => this.options.logger.error("Could not record a transition", err));
-			if (this.announces(t)) this.announce(t);
+			if (announces) this.announce(t);
 		}
 	}
 

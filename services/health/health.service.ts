@@ -4,11 +4,14 @@
  * Listens to Moleculer's node, service and circuit-breaker events, runs every replica's own
  * health check, keeps nodes and services with their status (up, degraded, down) against the
  * wanted replica count, and a history of transitions announced as `health.status.changed`.
- * `HealthService({ ... })` lets a database-backed history or the deployment service's replica
- * counts be plugged in; the default export keeps the history in memory.
+ * `HealthService({ ... })` lets the history and the deployment service's replica counts be
+ * plugged in; the default export keeps the history in the database (the `health` schema).
  */
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
+import type { DatabaseConfig } from "../../runtime/storage/database.ts";
+import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
 import { type ClusterSummary, ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
 import { type WantedReplicas, wantedReplicas } from "./replica-policy.ts";
@@ -26,6 +29,10 @@ export interface HealthSettings extends ServiceSettingSchema {
 const DEFAULTS = { checkIntervalMs: 5_000, checkTimeoutMs: 3_000, downRetentionMs: 15 * 60_000 };
 
 export interface HealthServiceOptions {
+	/** Keep the history in the database (DbMixin, schema `health`) instead of memory only. */
+	persist?: boolean;
+	/** With `persist`: the database to use instead of the one the environment names. */
+	database?: DatabaseConfig;
 	transitionLog?: () => TransitionLog;
 	wantedReplicas?: WantedReplicas;
 }
@@ -80,7 +87,7 @@ function circuitReport(ctx: Context<CircuitPayload>, state: CircuitState): Circu
 export function HealthService(options: HealthServiceOptions = {}): ServiceSchema<HealthSettings> {
 	return {
 		name: "health",
-		mixins: [HealthMixin()],
+		mixins: options.persist ? [DbMixin({ schema: "health", ...(options.database ? { database: options.database } : {}) }), HealthMixin()] : [HealthMixin()],
 		// `rest`: the base path of the routes below, under the gateway's /api/v1.
 		settings: { rest: "/health", ...DEFAULTS },
 
@@ -151,7 +158,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 		},
 
 		created(this: HealthThis): void {
-			const transitions = options.transitionLog?.() ?? new MemoryTransitionLog();
+			const transitions = options.transitionLog?.() ?? (options.persist ? databaseLog(this) : new MemoryTransitionLog());
 			const watcher = new ClusterWatcher(this.broker, {
 				serviceName: this.fullName,
 				checkIntervalMs: this.settings.checkIntervalMs ?? DEFAULTS.checkIntervalMs,
@@ -169,9 +176,23 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 		},
 
 		async stopped(this: HealthThis): Promise<void> {
-			await stateOf(this).watcher.stop();
+			const state = stateOf(this);
+			await state.watcher.stop();
+			if (state.transitions instanceof DbTransitionLog) {
+				await state.transitions.flush();
+				state.transitions.close();
+			}
 		}
 	};
 }
 
-export default HealthService();
+function databaseLog(service: HealthThis): DbTransitionLog {
+	const db = service as HealthThis & DbService;
+	return new DbTransitionLog({
+		ready: () => db.dbReady().then(() => db.db),
+		table: `${db.dbSchema}.transitions`,
+		onError: (message) => service.logger.warn(`Transition history: ${message}`)
+	});
+}
+
+export default HealthService({ persist: true });

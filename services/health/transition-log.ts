@@ -1,6 +1,6 @@
 /**
- * Where the history of transitions lives. In memory for now; a database-backed log replaces
- * `MemoryTransitionLog` by implementing the same two methods, so nothing else changes.
+ * Where the history of transitions lives: `MemoryTransitionLog` (a bounded ring), or the database
+ * (`DbTransitionLog`, which keeps a ring too for when the database is away).
  */
 import type { Transition, TransitionKind } from "./transition.ts";
 
@@ -12,7 +12,11 @@ export interface TransitionQuery {
 }
 
 export interface TransitionLog {
-	append(transition: Transition): Promise<void>;
+	/**
+	 * `shared` is false when another health replica announces (and so records) the same change:
+	 * a log shared by all replicas (the database) skips it; a private one keeps it.
+	 */
+	append(transition: Transition, shared?: boolean): Promise<void>;
 	list(query: TransitionQuery): Promise<Transition[]>;
 }
 
