@@ -11,6 +11,7 @@ import type { Context, ServiceSchema } from "moleculer";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../../runtime/env.ts";
 import { STATUS_CHANGED_EVENT, type Transition } from "./transition.ts";
+import { waitFor as poll } from "../../test/helpers/wait-for.ts";
 
 export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 
@@ -23,23 +24,9 @@ export function makeBroker(namespace: string, nodeID: string, transporter: strin
 	return new ServiceBroker(createBrokerOptions(env));
 }
 
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value !== undefined && value !== false) return value;
-		} catch (err) {
-			lastError = err;
-		}
-		if (Date.now() > deadline) {
-			const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
-			throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, everyMs));
-	}
+/** The health tests' argument order over the shared poller in test/helpers/wait-for.ts. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+	return poll(probe, { message: what, timeoutMs, intervalMs: everyMs });
 }
 
 /** A service that keeps every `health.status.changed` event its node receives. */
