@@ -3,7 +3,7 @@
  * keeps for replay, and its content hash is what change detection compares: the hash covers the
  * body only (not the fetch time or URL), so refetching unchanged data gives the same hash.
  */
-import { createHash } from "node:crypto";
+import { contentHash } from "../../../runtime/canonical-json.ts";
 
 /** Which connector produced a document; one ETL run covers one source. */
 export type SourceName = "ocd" | "openparliament" | "legisinfo";
@@ -30,29 +30,7 @@ export interface RawDocument {
 	body: unknown;
 }
 
-/**
- * JSON with object keys sorted at every depth, so two bodies that differ only in key order (the
- * same API answer serialised twice) hash the same.
- */
-export function canonicalJson(value: unknown): string {
-	return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(sortKeys);
-	if (value !== null && typeof value === "object") {
-		const sorted: Record<string, unknown> = {};
-		for (const key of Object.keys(value).sort()) {
-			sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-		}
-		return sorted;
-	}
-	return value;
-}
-
-export function contentHash(body: unknown): string {
-	return createHash("sha256").update(canonicalJson(body)).digest("hex");
-}
+export { canonicalJson, contentHash } from "../../../runtime/canonical-json.ts";
 
 export function makeRawDocument(
 	source: SourceName,
