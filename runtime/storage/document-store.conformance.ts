@@ -47,6 +47,15 @@ export function documentStoreConformance(open: () => Promise<StoreUnderTest>): v
 		expect(versions.map((d) => d.id)).toEqual([first.document.id, changed.document.id]);
 	});
 
+	it("stores a batch once: a repeated batch adds nothing, a changed body is a new version", async () => {
+		const batch = `batch-${run}`;
+		const docs = [0, 1, 2].map((i) => ({ source, key: `${batch}/${i}`, runId: batch, body: { n: i } }));
+		expect(await store.putRawDocuments(docs)).toBe(3);
+		expect(await store.putRawDocuments(docs)).toBe(0);
+		expect(await store.putRawDocuments([{ ...docs[0], body: { n: 10 } } as (typeof docs)[number]])).toBe(1);
+		expect((await store.findRawDocuments({ runId: batch })).map((d) => d.key).sort()).toEqual([`${batch}/0`, `${batch}/0`, `${batch}/1`, `${batch}/2`]);
+	});
+
 	it("keeps text bodies as text", async () => {
 		const csv = "id,name\nocd-division/country:ca/ed:35001-2013,Ajax\n";
 		const { document } = await store.putRawDocument({ source: `${source}.csv`, key: "country-ca.csv", contentType: "text/csv", body: csv });

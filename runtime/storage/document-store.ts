@@ -16,6 +16,8 @@ export interface RawDocumentInput {
 	fetchedAt?: Date;
 	/** The parsed body (JSON) or the text as received. */
 	body: unknown;
+	/** The body's checksum when the caller already has it (the same canonical-JSON sha256, runtime/canonical-json.ts). */
+	checksum?: string;
 }
 
 export interface RawDocument {
@@ -73,6 +75,11 @@ export interface DocumentStore {
 	readonly kind: "mongodb" | "postgres";
 	/** Stores a raw document; the same source, key and content again returns the stored one (`created: false`). */
 	putRawDocument(doc: RawDocumentInput): Promise<{ document: RawDocument; created: boolean }>;
+	/**
+	 * Stores many raw documents at once (an ETL batch), with the same deduplication; answers how many
+	 * were new. One round trip per batch instead of one per document.
+	 */
+	putRawDocuments(docs: readonly RawDocumentInput[]): Promise<number>;
 	getRawDocument(id: string): Promise<RawDocument | undefined>;
 	/** Oldest first, so a replay reads documents in the order they were fetched. */
 	findRawDocuments(query: RawDocumentQuery): Promise<RawDocument[]>;

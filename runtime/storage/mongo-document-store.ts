@@ -121,6 +121,34 @@ export class MongoDocumentStore implements DocumentStore {
 		}
 	}
 
+	async putRawDocuments(docs: readonly RawDocumentInput[]): Promise<number> {
+		if (docs.length === 0) return 0;
+		// An upsert that only sets on insert: an existing (source, key, checksum) is left as it is.
+		const result = await this.raw.bulkWrite(
+			docs.map((doc) => {
+				const checksum = doc.checksum ?? bodyChecksum(doc.body);
+				return {
+					updateOne: {
+						filter: { source: doc.source, key: doc.key, checksum },
+						update: {
+							$setOnInsert: {
+								_id: uuid7(),
+								runId: doc.runId ?? null,
+								url: doc.url ?? null,
+								contentType: doc.contentType ?? "application/json",
+								fetchedAt: doc.fetchedAt ?? new Date(),
+								body: doc.body ?? null
+							}
+						},
+						upsert: true
+					}
+				};
+			}),
+			{ ordered: false }
+		);
+		return result.upsertedCount;
+	}
+
 	async getRawDocument(id: string): Promise<RawDocument | undefined> {
 		const found = await this.raw.findOne({ _id: id });
 		return found ? toRaw(found) : undefined;

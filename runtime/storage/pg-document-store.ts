@@ -102,6 +102,23 @@ export class PgDocumentStore implements DocumentStore {
 		return { document: toRaw(found), created: false };
 	}
 
+	async putRawDocuments(docs: readonly RawDocumentInput[]): Promise<number> {
+		if (docs.length === 0) return 0;
+		const columns = ["id", "source", "key", "checksum", "run_id", "url", "content_type", "fetched_at", "body"];
+		const rows = docs.map((doc) => [
+			uuid7(),
+			doc.source,
+			doc.key,
+			doc.checksum ?? bodyChecksum(doc.body),
+			doc.runId ?? null,
+			doc.url ?? null,
+			doc.contentType ?? "application/json",
+			doc.fetchedAt ?? new Date(),
+			JSON.stringify(doc.body ?? null)
+		]);
+		return this.db.insertRows("documents.raw_documents", columns, rows, { suffix: "ON CONFLICT (source, key, checksum) DO NOTHING" });
+	}
+
 	async getRawDocument(id: string): Promise<RawDocument | undefined> {
 		if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
 		const { rows } = await this.db.query<RawRow>(`SELECT ${RAW_COLUMNS} FROM documents.raw_documents WHERE id = $1`, [id]);

@@ -1,13 +1,280 @@
 /**
- * `etl`: getting parliamentary data in (issue 5).
- * So far it only joins the cluster and reports its own health; its features arrive with their issues.
+ * `etl`: getting parliamentary data in (issue 5). Owns schema `etl` (the domain tables, runs,
+ * checkpoints, data-quality issues, leases; docs/decisions/0005-parliament-data-model.md).
+ *
+ * Actions (operators only once issue 4 enforces permissions): `etl.run` starts a run of a source
+ * (409 with the running run's id when the source is busy anywhere in the cluster), `etl.cancel`,
+ * `etl.runs`, `etl.get`. Progress goes out as `etl.run.progress` (broadcast, so every gateway's SSE
+ * stream has it); domain events (`bill.created`, `bill.updated`, `vote.recorded`,
+ * `politician.created`, `politician.updated`) are emitted once per service group after each commit.
  */
-import type { ServiceSchema } from "moleculer";
-import { HealthMixin } from "../../mixins/health.mixin.ts";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { Errors } from "moleculer";
+import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
+import { HealthMixin, addHealthCheck } from "../../mixins/health.mixin.ts";
+import { type Env, loadEnv } from "../../runtime/env.ts";
+import type { DatabaseConfig } from "../../runtime/storage/database.ts";
+import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
+import type { DocumentStore } from "../../runtime/storage/document-store.ts";
+import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
+import type { OpenparliamentConfig } from "./connectors/openparliament.ts";
+import { SOURCE_NAMES } from "./connectors/registry.ts";
+import type { SourceName } from "./records/raw-document.ts";
+import type { DomainEvent } from "./pipeline/loader.ts";
+import { type ActiveRun, NodeStopping, RunCancelled, executeRun } from "./pipeline/runner.ts";
+import {
+	RUN_STATUSES,
+	type Run,
+	type RunParams,
+	cancelOrphan,
+	getCheckpoint,
+	getRun,
+	listRuns,
+	requestCancel,
+	runIssues,
+	startRun
+} from "./pipeline/runs.ts";
+import { type Schedule, parseSchedules, startSchedules } from "./pipeline/schedule.ts";
 
-const etlService: ServiceSchema = {
-	name: "etl",
-	mixins: [HealthMixin()]
-};
+export interface EtlSettings extends ServiceSettingSchema {
+	/** How long a run's lease lives without renewal (renewed every third of it). */
+	leaseTtlMs?: number;
+	batchDocuments?: number;
+	batchRecords?: number;
+	/** Minimum ms between two HTTP requests to a source (politeness). */
+	httpMinIntervalMs?: number;
+	httpTimeoutMs?: number;
+	schedules?: Schedule[];
+	openparliament?: OpenparliamentConfig;
+}
 
-export default etlService;
+export interface EtlServiceOptions {
+	database?: DatabaseConfig;
+	env?: Env;
+	settings?: Partial<EtlSettings>;
+}
+
+export const RUN_PROGRESS_EVENT = "etl.run.progress";
+const CANCEL_EVENT = "etl.run.cancel-requested";
+
+interface EtlState {
+	documents: DocumentStore | undefined;
+	/** Settles when the document store has opened (or failed to); runs wait for it. */
+	documentsOpened: Promise<void>;
+	active: Map<string, ActiveRun>;
+	stopSchedules: () => void;
+	stopping: boolean;
+}
+
+type EtlThis = Service<EtlSettings>;
+
+/** The DbMixin's part of `this` (the mixin adds it in `created`; Moleculer's types cannot say so). */
+function dbOf(service: EtlThis): DbService {
+	return service as unknown as DbService;
+}
+
+const states = new WeakMap<Service<EtlSettings>, EtlState>();
+
+function stateOf(service: EtlThis): EtlState {
+	const state = states.get(service);
+	if (!state) throw new Error("The etl service was used before it was created");
+	return state;
+}
+
+interface RunActionParams extends RunParams {
+	source: SourceName;
+	/** Answer when the run has finished instead of when it started (the CLI and tests). */
+	wait?: boolean;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const raw = env[name];
+	const n = raw === undefined || raw === "" ? fallback : Number(raw);
+	if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${raw ?? ""}"`);
+	return n;
+}
+
+/** Settings from the ETL_* variables; explicit settings win. */
+export function etlSettingsFromEnv(source: NodeJS.ProcessEnv = process.env): EtlSettings {
+	return {
+		leaseTtlMs: intVar(source, "ETL_LEASE_TTL_MS", 30_000),
+		batchDocuments: intVar(source, "ETL_BATCH_DOCUMENTS", 500),
+		batchRecords: intVar(source, "ETL_BATCH_RECORDS", 20_000),
+		httpMinIntervalMs: intVar(source, "ETL_HTTP_MIN_INTERVAL_MS", 250),
+		httpTimeoutMs: intVar(source, "ETL_HTTP_TIMEOUT_MS", 20_000),
+		schedules: parseSchedules(source.ETL_SCHEDULES)
+	};
+}
+
+async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams, scheduledFor?: Date): Promise<ActiveRun> {
+	await dbOf(this).dbReady();
+	const state = stateOf(this);
+	await state.documentsOpened;
+	const outcome = await startRun(dbOf(this).db, {
+		source,
+		params,
+		nodeID: this.broker.nodeID,
+		leaseTtlMs: this.settings.leaseTtlMs ?? 30_000,
+		...(scheduledFor ? { scheduledFor } : {})
+	});
+	if (!outcome.started) {
+		if ("scheduledDuplicate" in outcome) throw new Errors.MoleculerClientError(`The ${source} run for this slot already ran`, 409, "ETL_RUN_IN_PROGRESS", { source });
+		throw new Errors.MoleculerClientError(`A ${source} run is already running (${outcome.runningRunId} on ${outcome.holder})`, 409, "ETL_RUN_IN_PROGRESS", {
+			source,
+			runId: outcome.runningRunId,
+			nodeID: outcome.holder
+		});
+	}
+	if (outcome.resume) this.logger.warn(`Run ${outcome.run.id} resumes interrupted run ${outcome.resume.from.id} of ${source}`);
+	const active = executeRun(outcome.run, outcome.resume?.checkpoint, {
+		db: dbOf(this).db,
+		...(state.documents ? { documents: state.documents } : {}),
+		leaseTtlMs: this.settings.leaseTtlMs ?? 30_000,
+		batchDocuments: this.settings.batchDocuments ?? 500,
+		batchRecords: this.settings.batchRecords ?? 20_000,
+		...(this.settings.openparliament ? { openparliament: this.settings.openparliament } : {}),
+		http: { minIntervalMs: this.settings.httpMinIntervalMs ?? 250, timeoutMs: this.settings.httpTimeoutMs ?? 20_000 },
+		onProgress: (run) => {
+			if (!state.stopping) void this.broker.broadcast(RUN_PROGRESS_EVENT, run);
+		},
+		onEvents: (events) => emitDomainEvents.call(this, events),
+		log: (level, message) => this.logger[level](message)
+	});
+	state.active.set(outcome.run.id, active);
+	void active.done.finally(() => state.active.delete(outcome.run.id));
+	return active;
+}
+
+function emitDomainEvents(this: EtlThis, events: DomainEvent[]): void {
+	// emit, not broadcast: each interested service (notifications, caches) reacts once per group.
+	for (const event of events) void this.broker.emit(event.name, event.payload);
+}
+
+
+export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSettings> {
+	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
+	return {
+		name: "etl",
+		mixins: [DbMixin(dbOptions), HealthMixin()],
+		settings: { rest: "/etl", ...etlSettingsFromEnv(), ...options.settings },
+
+		actions: {
+			// permissions: ["operator"]
+			run: {
+				visibility: "published",
+				rest: "POST /runs",
+				params: {
+					source: { type: "enum", values: [...SOURCE_NAMES] },
+					url: { type: "url", optional: true },
+					file: { type: "string", min: 1, optional: true },
+					wait: { type: "boolean", optional: true, convert: true }
+				},
+				async handler(this: EtlThis, ctx: Context<RunActionParams>): Promise<Run> {
+					const { source, url, file, wait } = ctx.params;
+					if (url && file) throw new Errors.MoleculerClientError("Give url or file, not both", 422, "ETL_BAD_REQUEST", { source });
+					const params: RunParams = { ...(url ? { url } : {}), ...(file ? { file } : {}) };
+					const active = await startEtlRun.call(this, source, params);
+					return wait ? active.done : active.run;
+				}
+			},
+			// permissions: ["operator"]
+			cancel: {
+				visibility: "published",
+				rest: "POST /runs/:id/cancel",
+				params: { id: { type: "string", min: 1, max: 64 } },
+				async handler(this: EtlThis, ctx: Context<{ id: string }>): Promise<Run> {
+					await dbOf(this).dbReady();
+					const run = await getRun(dbOf(this).db, ctx.params.id);
+					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
+					if (run.status !== "queued" && run.status !== "running") {
+						throw new Errors.MoleculerClientError(`Run ${run.id} has already ${run.status}`, 409, "ETL_RUN_FINISHED", { id: run.id, status: run.status });
+					}
+					await requestCancel(dbOf(this).db, run.id);
+					// The node running it hears this at once; the flag in the row covers a node that misses it.
+					await this.broker.broadcast(CANCEL_EVENT, { id: run.id });
+					return (await cancelOrphan(dbOf(this).db, run.id)) ?? (await getRun(dbOf(this).db, run.id)) ?? run;
+				}
+			},
+			// permissions: ["operator"]
+			runs: {
+				visibility: "published",
+				rest: "GET /runs",
+				params: {
+					source: { type: "enum", values: [...SOURCE_NAMES], optional: true },
+					status: { type: "enum", values: [...RUN_STATUSES], optional: true },
+					limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true },
+					offset: { type: "number", integer: true, min: 0, optional: true, convert: true }
+				},
+				async handler(this: EtlThis, ctx: Context<{ source?: string; status?: string; limit?: number; offset?: number }>): Promise<{ runs: Run[] }> {
+					await dbOf(this).dbReady();
+					const { source, status, limit = 50, offset = 0 } = ctx.params;
+					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
+				}
+			},
+			// permissions: ["operator"]
+			get: {
+				visibility: "published",
+				rest: "GET /runs/:id",
+				params: { id: { type: "string", min: 1, max: 64 } },
+				async handler(this: EtlThis, ctx: Context<{ id: string }>) {
+					await dbOf(this).dbReady();
+					const run = await getRun(dbOf(this).db, ctx.params.id);
+					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
+					const checkpoint = await getCheckpoint(dbOf(this).db, run.id);
+					return { ...run, checkpoint: checkpoint?.position ?? null, issues: await runIssues(dbOf(this).db, run.id, 100) };
+				}
+			}
+		},
+
+		events: {
+			[CANCEL_EVENT](this: EtlThis, ctx: Context<{ id: string }>): void {
+				stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+			}
+		},
+
+		created(this: EtlThis): void {
+			const state: EtlState = { documents: undefined, documentsOpened: Promise.resolve(), active: new Map(), stopSchedules: () => undefined, stopping: false };
+			states.set(this, state);
+			addHealthCheck(this, "documents", async () => {
+				if (!state.documents) throw new Error("document store not open yet");
+				await state.documents.ping(1_500);
+				return state.documents.kind;
+			});
+		},
+
+		async started(this: EtlThis): Promise<void> {
+			const state = stateOf(this);
+			const env = options.env ?? loadEnv();
+			// Opened in the background like the database: a node starts even while its stores are away.
+			state.documentsOpened = dbOf(this).dbReady().then(async () => {
+				try {
+					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });
+				} catch (err) {
+					this.logger.warn(`Document store unavailable: ${err instanceof Error ? err.message : String(err)}`);
+				}
+			});
+			state.stopSchedules = startSchedules(this.settings.schedules ?? [], (schedule, slot) => {
+				startEtlRun.call(this, schedule.source, {}, slot).then(
+					(active) => this.logger.info(`Scheduled ${schedule.source} run ${active.run.id} started (${schedule.cron})`),
+					(err: unknown) => {
+						// Another node holds the lease or already ran this slot: that is the schedule working.
+						if (err instanceof Errors.MoleculerError && err.code === 409) this.logger.debug(`Scheduled ${schedule.source} run: ${err.message}`);
+						else this.logger.warn(`Scheduled ${schedule.source} run failed to start: ${err instanceof Error ? err.message : String(err)}`);
+					}
+				);
+			});
+		},
+
+		async stopped(this: EtlThis): Promise<void> {
+			const state = stateOf(this);
+			state.stopping = true;
+			state.stopSchedules();
+			// A graceful stop hands running runs over: the next run of the source resumes from the checkpoint.
+			for (const active of state.active.values()) active.controller.abort(new NodeStopping("the node is stopping"));
+			await Promise.allSettled([...state.active.values()].map((a) => a.done));
+			await state.documents?.close();
+		}
+	};
+}
+
+export default EtlService();

@@ -1,0 +1,150 @@
+/**
+ * The etl service end to end in one broker, on PostgreSQL 15 and PGlite 18: a run over a local
+ * HTTP server standing in for openparliament (no internet on the test machines), the loader's
+ * change detection (a rerun writes no row and emits no event), a real change emitting
+ * `bill.updated` with its changed fields, the runs API, and 409 for a source that is busy.
+ */
+import { type Context, ServiceBroker } from "moleculer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import type { DbService } from "../../mixins/db.mixin.ts";
+import { EtlService } from "./etl.service.ts";
+import { startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import type { Run } from "./pipeline/runs.ts";
+import { DOMAIN_TABLES } from "./pipeline/tables.ts";
+import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
+import { waitFor } from "../../test/helpers/wait-for.ts";
+
+const SIZE: ParliamentSize = { politicians: 12, bills: 9, votes: 4 };
+const DOMAIN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated"];
+
+describe.each(BACKENDS)("etl service on $name", (backend) => {
+	let created: TestDatabase;
+	let broker: ServiceBroker;
+	let server: LocalTestServer;
+	let edit: ((resource: Resource, index: number, item: Record<string, unknown>) => Record<string, unknown>) | undefined;
+	let release: (() => void) | undefined;
+	const events: { name: string; payload: Record<string, unknown> }[] = [];
+	const progress: Run[] = [];
+
+	beforeAll(async () => {
+		created = await backend.create();
+		server = await startLocalServer((req, res, path) => {
+			// A held request keeps a run busy for as long as a test needs (no sleeps).
+			if (release === undefined) servePages({ size: SIZE, pageSize: 5, ...(edit ? { edit } : {}) })(req, res, path);
+			else {
+				const answer = (): void => servePages({ size: SIZE, pageSize: 5 })(req, res, path);
+				const previous = release;
+				release = () => {
+					previous();
+					answer();
+				};
+			}
+		});
+		broker = new ServiceBroker({ nodeID: `etl-test-${process.pid}`, logger: false });
+		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, batchDocuments: 7, leaseTtlMs: 5_000, schedules: [] } }));
+		broker.createService({
+			name: "recorder",
+			events: Object.fromEntries([
+				...DOMAIN_EVENTS.map((name) => [name, (ctx: Context<Record<string, unknown>>) => void events.push({ name, payload: ctx.params })]),
+				["etl.run.progress", (ctx: Context<Run>) => void progress.push(ctx.params)]
+			])
+		});
+		await broker.start();
+	});
+	afterAll(async () => {
+		await broker?.stop();
+		await server?.close();
+		await created?.drop();
+	});
+
+	const db = () => (broker.getLocalService("etl") as unknown as DbService).db;
+	const run = (params: Record<string, unknown> = {}) => broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", url: server.url, wait: true, ...params });
+
+	/** Every domain row with its physical version (xmin) and timestamps: any write changes it. */
+	async function snapshot(): Promise<string> {
+		const parts: string[] = [];
+		for (const spec of DOMAIN_TABLES) {
+			const { rows } = await db().query(`SELECT xmin::text AS v, updated_at, to_jsonb(t) AS row FROM etl.${spec.table} t ORDER BY 3::text`);
+			parts.push(`${spec.table}:${JSON.stringify(rows)}`);
+		}
+		return parts.join("\n");
+	}
+
+	it("loads every resource, keeps the raw documents and emits created events", async () => {
+		const first = await run();
+		expect(first.status, first.error ?? "").toBe("succeeded");
+		const docs = SIZE.politicians + SIZE.bills + SIZE.votes + ballotCount(SIZE);
+		expect(first.fetched).toBe(docs);
+		expect(first.inserted).toBeGreaterThan(docs);
+		expect(first.updated + first.invalid).toBe(0);
+		const count = async (table: string) => Number((await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM etl.${table}`)).rows[0]?.n);
+		expect(await count("politicians")).toBe(SIZE.politicians);
+		expect(await count("memberships")).toBe(SIZE.politicians);
+		expect(await count("bills")).toBe(SIZE.bills);
+		expect(await count("votes")).toBe(SIZE.votes);
+		expect(await count("party_votes")).toBe(SIZE.votes * 4);
+		expect(await count("ballots")).toBe(ballotCount(SIZE));
+		expect(await count("parties")).toBe(4);
+		// Every row knows its raw document, and the document store has it under the same identity.
+		const { rows } = await db().query<{ n: number }>(
+			`SELECT count(*)::int AS n FROM etl.bills b JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash`
+		);
+		expect(rows[0]?.n).toBe(SIZE.bills);
+		// Full-text search columns in both languages.
+		const fts = await db().query<{ number: string }>("SELECT number FROM etl.bills WHERE search_fr @@ plainto_tsquery('french', 'questions numéro') AND number = 'C-3'");
+		expect(fts.rows).toEqual([{ number: "C-3" }]);
+		const bySlug = await db().query<{ slug: string }>("SELECT slug FROM etl.politicians WHERE search_en @@ plainto_tsquery('english', 'Côté3')");
+		expect(bySlug.rows).toEqual([{ slug: "member-3" }]);
+		// Dissent from the party line, computed at load.
+		const dissent = await db().query<{ n: number }>("SELECT count(*)::int AS n FROM etl.ballots WHERE dissent");
+		expect(dissent.rows[0]?.n).toBeGreaterThan(0);
+
+		expect(events.filter((e) => e.name === "bill.created")).toHaveLength(SIZE.bills);
+		expect(events.filter((e) => e.name === "vote.recorded")).toHaveLength(SIZE.votes);
+		expect(events.filter((e) => e.name === "politician.created")).toHaveLength(SIZE.politicians);
+		expect(progress.some((p) => p.id === first.id && p.status === "running")).toBe(true);
+		await waitFor(() => progress.some((p) => p.id === first.id && p.status === "succeeded"), { message: () => "a final progress event" });
+	});
+
+	it("a rerun over unchanged data writes no row and emits no event", async () => {
+		const before = await snapshot();
+		const eventsBefore = events.length;
+		const again = await run();
+		expect(again.status, again.error ?? "").toBe("succeeded");
+		expect(again).toMatchObject({ inserted: 0, updated: 0, invalid: 0 });
+		expect(again.unchanged).toBeGreaterThan(0);
+		expect(await snapshot()).toBe(before);
+		expect(events.slice(eventsBefore)).toEqual([]);
+	});
+
+	it("a real change updates that row only and emits bill.updated with the changed fields", async () => {
+		edit = (resource, index, item) => (resource === "bills" && index === 1 ? { ...item, name: { ...(item.name as object), en: "A renamed Act" } } : item);
+		const eventsBefore = events.length;
+		const changed = await run();
+		edit = undefined;
+		expect(changed).toMatchObject({ status: "succeeded", inserted: 0, updated: 1 });
+		expect(events.slice(eventsBefore)).toEqual([
+			{ name: "bill.updated", payload: { session: "44-1", number: "C-2", changes: { titleEn: { from: "An Act respecting example matters number 2", to: "A renamed Act" } } } }
+		]);
+	});
+
+	it("lists runs and shows one with its checkpoint; a second run of a busy source answers 409 with the running id", async () => {
+		release = () => undefined;
+		const started = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", url: server.url });
+		expect(started.status).toBe("queued");
+		const busy = await broker.call("etl.run", { source: "openparliament", url: server.url }).catch((err: unknown) => err);
+		expect(busy).toMatchObject({ code: 409, type: "ETL_RUN_IN_PROGRESS", data: { runId: started.id } });
+		const cancelled = await broker.call<Run, { id: string }>("etl.cancel", { id: started.id });
+		expect(cancelled.id).toBe(started.id);
+		const releaseAll = release;
+		release = undefined;
+		releaseAll();
+		await waitFor(async () => (await broker.call<Run, { id: string }>("etl.get", { id: started.id })).status === "cancelled", { message: () => "the run to end cancelled" });
+		const { runs } = await broker.call<{ runs: Run[] }, Record<string, unknown>>("etl.runs", { source: "openparliament", limit: 10 });
+		expect(runs.map((r) => r.status)).toEqual(["cancelled", "succeeded", "succeeded", "succeeded"]);
+		const detail = await broker.call<Run & { checkpoint: unknown }, { id: string }>("etl.get", { id: runs[1]?.id ?? "" });
+		expect(detail.checkpoint).toMatchObject({ documents: SIZE.politicians + SIZE.bills + SIZE.votes + ballotCount(SIZE) });
+		await expect(broker.call("etl.get", { id: "no-such-run" })).rejects.toMatchObject({ code: 404 });
+	});
+});

@@ -1,0 +1,275 @@
+/**
+ * Runs, their checkpoints and the per-source lease, in schema `etl` (migrations/002_runs.sql).
+ *
+ * Why a lease row and not a session advisory lock: the pg pool hands each query any connection,
+ * and PGlite has one connection for everything in the process, so "the session that holds the
+ * lock" is not a thing the service controls on either backend. A row with an expiry behaves the
+ * same on both, shows who holds it and since when, and also frees a source whose holder is alive
+ * but stuck (partitioned, paused), which a session lock held by a live TCP connection never does.
+ */
+import type { Database, SqlExecutor } from "../../../runtime/storage/database.ts";
+import { uuid7 } from "../../../runtime/storage/uuid7.ts";
+import type { SourceName } from "../records/raw-document.ts";
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RunCounts {
+	fetched: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	invalid: number;
+}
+
+export interface RunParams {
+	url?: string;
+	file?: string;
+}
+
+export interface RunProgress {
+	documents: number;
+	pages?: number;
+	requests?: number;
+	url?: string;
+}
+
+export interface Run extends RunCounts {
+	id: string;
+	source: SourceName;
+	status: RunStatus;
+	params: RunParams;
+	nodeID: string;
+	resumedFrom: string | null;
+	scheduledFor: string | null;
+	progress: RunProgress;
+	error: string | null;
+	createdAt: string;
+	startedAt: string | null;
+	finishedAt: string | null;
+}
+
+/** Where a run stopped: documents loaded, and for openparliament over HTTP the page to start again from. */
+export interface CheckpointPosition {
+	documents: number;
+	resource?: string;
+	pageUrl?: string;
+	/** Documents of that page already loaded. */
+	skipInPage?: number;
+}
+
+export interface Checkpoint {
+	runId: string;
+	position: CheckpointPosition;
+	counts: RunCounts;
+}
+
+interface RunRow extends Record<string, unknown> {
+	id: string;
+	source: SourceName;
+	status: RunStatus;
+	params: RunParams;
+	node_id: string;
+	resumed_from: string | null;
+	scheduled_for: Date | string | null;
+	fetched: number;
+	inserted: number;
+	updated: number;
+	unchanged: number;
+	invalid: number;
+	progress: RunProgress;
+	error: string | null;
+	created_at: Date | string;
+	started_at: Date | string | null;
+	finished_at: Date | string | null;
+}
+
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+export function toRun(row: RunRow): Run {
+	return {
+		id: row.id,
+		source: row.source,
+		status: row.status,
+		params: row.params,
+		nodeID: row.node_id,
+		resumedFrom: row.resumed_from,
+		scheduledFor: iso(row.scheduled_for),
+		fetched: Number(row.fetched),
+		inserted: Number(row.inserted),
+		updated: Number(row.updated),
+		unchanged: Number(row.unchanged),
+		invalid: Number(row.invalid),
+		progress: row.progress,
+		error: row.error,
+		createdAt: iso(row.created_at) ?? "",
+		startedAt: iso(row.started_at),
+		finishedAt: iso(row.finished_at)
+	};
+}
+
+export const ZERO_COUNTS: RunCounts = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0 };
+
+export type StartOutcome =
+	| { started: true; run: Run; resume?: { from: Run; checkpoint: Checkpoint | undefined } }
+	| { started: false; runningRunId: string; holder: string }
+	| { started: false; scheduledDuplicate: true };
+
+function sameParams(a: RunParams, b: RunParams): boolean {
+	return (a.url ?? null) === (b.url ?? null) && (a.file ?? null) === (b.file ?? null);
+}
+
+/**
+ * Takes the source's lease and records the run as queued, in one transaction: two nodes asked at
+ * once both reach the INSERT, PostgreSQL lets one win and the other sees a live lease. A lease that
+ * expired belonged to a node that stopped renewing it: its run is marked failed (interrupted) and,
+ * when the new run asks for the same thing, handed over with its checkpoint to resume from.
+ */
+export async function startRun(db: Database, request: { source: SourceName; params: RunParams; nodeID: string; leaseTtlMs: number; scheduledFor?: Date }): Promise<StartOutcome> {
+	const id = uuid7();
+	return db.transaction(async (tx): Promise<StartOutcome> => {
+		const previous = await tx.query<{ run_id: string; holder: string; expired: boolean }>(
+			"SELECT run_id, holder, expires_at < now() AS expired FROM etl.leases WHERE source = $1 FOR UPDATE",
+			[request.source]
+		);
+		const { rows } = await tx.query<{ run_id: string }>(
+			`INSERT INTO etl.leases (source, run_id, holder, acquired_at, expires_at) VALUES ($1, $2, $3, now(), now() + make_interval(secs => $4))
+			 ON CONFLICT (source) DO UPDATE SET run_id = excluded.run_id, holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+			 WHERE etl.leases.expires_at < now()
+			 RETURNING run_id`,
+			[request.source, id, request.nodeID, request.leaseTtlMs / 1000]
+		);
+		if (rows.length === 0) {
+			const holder = await tx.query<{ run_id: string; holder: string }>("SELECT run_id, holder FROM etl.leases WHERE source = $1", [request.source]);
+			return { started: false as const, runningRunId: holder.rows[0]?.run_id ?? previous.rows[0]?.run_id ?? "", holder: holder.rows[0]?.holder ?? "" };
+		}
+		if (request.scheduledFor) {
+			const dup = await tx.query("SELECT 1 FROM etl.runs WHERE source = $1 AND scheduled_for = $2", [request.source, request.scheduledFor]);
+			if (dup.rows.length > 0) throw new ScheduledDuplicate();
+		}
+		let resume: { from: Run; checkpoint: Checkpoint | undefined } | undefined;
+		const expired = previous.rows[0];
+		if (expired?.expired) {
+			const interrupted = await tx.query<RunRow>(
+				`UPDATE etl.runs SET status = 'failed', finished_at = now(), error = $2
+				 WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
+				[expired.run_id, `interrupted: node ${expired.holder} stopped renewing its lease`]
+			);
+			const row = interrupted.rows[0];
+			if (row && sameParams(row.params, request.params)) {
+				const cp = await tx.query<{ position: CheckpointPosition; counts: RunCounts }>("SELECT position, counts FROM etl.run_checkpoints WHERE run_id = $1", [row.id]);
+				const found = cp.rows[0];
+				resume = { from: toRun(row), checkpoint: found ? { runId: row.id, position: found.position, counts: found.counts } : undefined };
+			}
+		}
+		const inserted = await tx.query<RunRow>(
+			`INSERT INTO etl.runs (id, source, status, params, node_id, resumed_from, scheduled_for) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6) RETURNING *`,
+			[id, request.source, JSON.stringify(request.params), request.nodeID, resume?.from.id ?? null, request.scheduledFor ?? null]
+		);
+		const run = toRun(inserted.rows[0] as RunRow);
+		return resume ? { started: true as const, run, resume } : { started: true as const, run };
+	}).catch((err: unknown) => {
+		if (err instanceof ScheduledDuplicate) return { started: false, scheduledDuplicate: true } as const;
+		throw err;
+	});
+}
+
+class ScheduledDuplicate extends Error {}
+
+/** Extends the lease; false when it is no longer ours (it expired and another run took it). */
+export async function renewLease(db: Database, source: string, runId: string, ttlMs: number): Promise<boolean> {
+	const { rows } = await db.query("UPDATE etl.leases SET expires_at = now() + make_interval(secs => $3) WHERE source = $1 AND run_id = $2 RETURNING 1", [source, runId, ttlMs / 1000]);
+	return rows.length > 0;
+}
+
+export async function releaseLease(db: Database, source: string, runId: string): Promise<void> {
+	await db.query("DELETE FROM etl.leases WHERE source = $1 AND run_id = $2", [source, runId]);
+}
+
+/** Hands the source over at once: the run stays `running` and the next run resumes it. */
+export async function expireLease(db: Database, source: string, runId: string): Promise<void> {
+	await db.query("UPDATE etl.leases SET expires_at = now() - interval '1 second' WHERE source = $1 AND run_id = $2", [source, runId]);
+}
+
+export async function markRunning(db: Database, runId: string, counts: RunCounts): Promise<void> {
+	await db.query(
+		"UPDATE etl.runs SET status = 'running', started_at = now(), fetched = $2, inserted = $3, updated = $4, unchanged = $5, invalid = $6 WHERE id = $1",
+		[runId, counts.fetched, counts.inserted, counts.updated, counts.unchanged, counts.invalid]
+	);
+}
+
+export async function saveCheckpoint(tx: SqlExecutor, run: { id: string; source: string }, position: CheckpointPosition, counts: RunCounts, progress: RunProgress): Promise<void> {
+	await tx.query(
+		`INSERT INTO etl.run_checkpoints (run_id, source, documents, position, counts, at) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, now())
+		 ON CONFLICT (run_id) DO UPDATE SET documents = excluded.documents, position = excluded.position, counts = excluded.counts, at = excluded.at`,
+		[run.id, run.source, position.documents, JSON.stringify(position), JSON.stringify(counts)]
+	);
+	await tx.query("UPDATE etl.runs SET fetched = $2, inserted = $3, updated = $4, unchanged = $5, invalid = $6, progress = $7::jsonb WHERE id = $1", [
+		run.id,
+		counts.fetched,
+		counts.inserted,
+		counts.updated,
+		counts.unchanged,
+		counts.invalid,
+		JSON.stringify(progress)
+	]);
+}
+
+export async function finishRun(db: Database, runId: string, status: Exclude<RunStatus, "queued" | "running">, counts: RunCounts, progress: RunProgress, error: string | null): Promise<Run | undefined> {
+	const { rows } = await db.query<RunRow>(
+		`UPDATE etl.runs SET status = $2, finished_at = now(), error = $3, fetched = $4, inserted = $5, updated = $6, unchanged = $7, invalid = $8, progress = $9::jsonb
+		 WHERE id = $1 RETURNING *`,
+		[runId, status, error, counts.fetched, counts.inserted, counts.updated, counts.unchanged, counts.invalid, JSON.stringify(progress)]
+	);
+	return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function getRun(db: Database, id: string): Promise<Run | undefined> {
+	const { rows } = await db.query<RunRow>("SELECT * FROM etl.runs WHERE id = $1", [id]);
+	return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function listRuns(db: Database, filter: { source?: string; status?: string; limit: number; offset: number }): Promise<Run[]> {
+	const { rows } = await db.query<RunRow>(
+		`SELECT * FROM etl.runs WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR status = $2)
+		 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
+		[filter.source ?? null, filter.status ?? null, filter.limit, filter.offset]
+	);
+	return rows.map(toRun);
+}
+
+export async function requestCancel(db: Database, id: string): Promise<Run | undefined> {
+	const { rows } = await db.query<RunRow>("UPDATE etl.runs SET cancel_requested = true WHERE id = $1 AND status IN ('queued', 'running') RETURNING *", [id]);
+	return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function cancelRequested(db: Database, id: string): Promise<boolean> {
+	const { rows } = await db.query<{ cancel_requested: boolean }>("SELECT cancel_requested FROM etl.runs WHERE id = $1", [id]);
+	return rows[0]?.cancel_requested === true;
+}
+
+export async function runIssues(db: Database, runId: string, limit: number): Promise<Array<{ id: number; source: string; recordKey: string | null; reason: string; createdAt: string }>> {
+	const { rows } = await db.query<{ id: number; source: string; record_key: string | null; reason: string; created_at: Date | string }>(
+		"SELECT id, source, record_key, reason, created_at FROM etl.data_quality_issues WHERE run_id = $1 ORDER BY id LIMIT $2",
+		[runId, limit]
+	);
+	return rows.map((r) => ({ id: Number(r.id), source: r.source, recordKey: r.record_key, reason: r.reason, createdAt: iso(r.created_at) ?? "" }));
+}
+
+export async function getCheckpoint(db: Database, runId: string): Promise<Checkpoint | undefined> {
+	const { rows } = await db.query<{ position: CheckpointPosition; counts: RunCounts }>("SELECT position, counts FROM etl.run_checkpoints WHERE run_id = $1", [runId]);
+	const row = rows[0];
+	return row ? { runId, position: row.position, counts: row.counts } : undefined;
+}
+
+/** The cancelled state for a run no node is running any more (its holder is gone). */
+export async function cancelOrphan(db: Database, id: string): Promise<Run | undefined> {
+	const { rows } = await db.query<RunRow>(
+		`UPDATE etl.runs r SET status = 'cancelled', finished_at = now(), error = 'cancelled while no node was running it'
+		 WHERE r.id = $1 AND r.status IN ('queued', 'running')
+		   AND NOT EXISTS (SELECT 1 FROM etl.leases l WHERE l.run_id = r.id AND l.expires_at >= now())
+		 RETURNING *`,
+		[id]
+	);
+	return rows[0] ? toRun(rows[0]) : undefined;
+}
