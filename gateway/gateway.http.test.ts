@@ -231,10 +231,12 @@ describe("probes", () => {
 		expect((await request(`${baseUrl}/readyz`)).status).toBe(200);
 	});
 
-	it("answers /metrics with 503 JSON when the node has no Prometheus reporter", async () => {
+	it("answers /metrics with the node's Prometheus text (every node has the reporter)", async () => {
+		await request(`${baseUrl}/api/v1/things`);
 		const res = await request(`${baseUrl}/metrics`);
-		expect(res.status).toBe(503);
-		expect(errorOf(res).type).toBe("METRICS_UNAVAILABLE");
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+		expect(res.text).toMatch(/moleculer_request_total\{[^}]*action="gateway.rest"/);
 	});
 });
 

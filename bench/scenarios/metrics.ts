@@ -1,0 +1,96 @@
+/**
+ * Metrics micro-benchmark: local `broker.call` throughput (100 calls in flight) with metrics off,
+ * with Moleculer's Metrics middleware, and with the platform's lean one; then the platform's whole
+ * configuration (validator, bulkhead, tracing at 1 %, ...) with each of the two. All brokers live
+ * in this process and are measured in rotation.
+ *
+ *   npm run bench -- metrics        BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_IN_FLIGHT (100)
+ */
+import type { BrokerOptions } from "moleculer";
+import { ServiceBroker } from "moleculer";
+import { createBrokerOptions, platformMiddlewares } from "../../moleculer.config.ts";
+import { loadEnv } from "../../runtime/env.ts";
+import { PlatformPrometheusReporter } from "../../runtime/prometheus-reporter.ts";
+import { benchService } from "../nodes/bench-service.ts";
+import { type Log, type Sample, type Scenario, type Variant, compareVariants } from "../scenario.ts";
+import { percentile } from "../stats.ts";
+
+type ReporterList = NonNullable<Exclude<BrokerOptions["metrics"], boolean | undefined>["reporter"]>;
+
+function reporter(): ReporterList {
+	// Present as in production, so the registry has a reporter to notify on every change.
+	return [new PlatformPrometheusReporter()] as unknown as ReporterList;
+}
+
+function platformOptions(stockMetrics: boolean): BrokerOptions {
+	const options = createBrokerOptions(loadEnv({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40), LOG_LEVEL: "warn", NAMESPACE: "bench-metrics" }));
+	options.logger = false;
+	if (stockMetrics) {
+		options.internalMiddlewares = true;
+		options.middlewares = (options.middlewares ?? []).filter((m) => typeof m !== "string" && m.name === "PayloadGuard");
+	}
+	return options;
+}
+
+const VARIANTS: { name: string; options: () => BrokerOptions }[] = [
+	{ name: "baseline: metrics off", options: () => ({ logger: false, metrics: { enabled: false } }) },
+	{ name: "Moleculer Metrics middleware", options: () => ({ logger: false, metrics: { enabled: true, reporter: reporter() } }) },
+	{
+		name: "lean metrics middleware",
+		options: () => ({
+			logger: false,
+			metrics: { enabled: true, reporter: reporter() },
+			internalMiddlewares: false,
+			middlewares: platformMiddlewares().filter((m) => typeof m === "string" || m.name === "LeanMetrics")
+		})
+	},
+	{ name: "platform config, Moleculer Metrics", options: () => platformOptions(true) },
+	{ name: "platform config, lean metrics", options: () => platformOptions(false) }
+];
+
+async function measureCalls(broker: ServiceBroker, seconds: number, inFlight: number): Promise<Sample> {
+	const latencies: number[] = [];
+	let calls = 0;
+	const cpuBefore = process.cpuUsage();
+	const started = performance.now();
+	const end = started + seconds * 1000;
+	const worker = async (): Promise<void> => {
+		while (performance.now() < end) {
+			const t = performance.now();
+			await broker.call("bench.echo");
+			latencies.push(performance.now() - t);
+			calls++;
+		}
+	};
+	await Promise.all(Array.from({ length: inFlight }, worker));
+	const elapsed = (performance.now() - started) / 1000;
+	const cpu = process.cpuUsage(cpuBefore);
+	return { perSecond: calls / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuUsPerOp: (cpu.user + cpu.system) / Math.max(1, calls) };
+}
+
+export async function runMetricsBench(log: Log): Promise<unknown> {
+	const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+	const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+	const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 100);
+	log(`metrics: local broker.call, ${inFlight} in flight, ${rounds} rounds x ${seconds} s per variant`);
+	const brokers = VARIANTS.map((v) => {
+		const broker = new ServiceBroker(v.options());
+		broker.createService(benchService);
+		return broker;
+	});
+	try {
+		await Promise.all(brokers.map((b) => b.start()));
+		log("  warming up");
+		for (const broker of brokers) await measureCalls(broker, 1, inFlight);
+		const variants: Variant[] = VARIANTS.map((v, i) => ({ name: v.name, measure: () => measureCalls(brokers[i] as ServiceBroker, seconds, inFlight) }));
+		return await compareVariants(variants, { rounds, unit: "calls/s", log });
+	} finally {
+		await Promise.all(brokers.map((b) => b.stop()));
+	}
+}
+
+export const metricsScenario: Scenario = {
+	name: "metrics",
+	description: "local broker.call/s with Moleculer's Metrics middleware, the lean one, and none",
+	run: runMetricsBench
+};
