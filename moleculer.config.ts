@@ -9,6 +9,7 @@ import { FastDiscoverer } from "./runtime/fast-discoverer.ts";
 import { PayloadGuardMiddleware } from "./middlewares/payload-guard.middleware.ts";
 import { LeanMetricsMiddleware } from "./middlewares/lean-metrics.middleware.ts";
 import { HeadSampledTracingMiddleware } from "./middlewares/head-sampled-tracing.middleware.ts";
+import { PermissionsMiddleware } from "./middlewares/permissions.middleware.ts";
 import { PlatformPrometheusReporter } from "./runtime/prometheus-reporter.ts";
 import { BoundedSpanExporter } from "./runtime/bounded-span-exporter.ts";
 import { redisOptionsFromUrl } from "./runtime/storage/redis-options.ts";
@@ -43,6 +44,9 @@ export function platformMiddlewares(): (Middleware | string)[] {
 		PayloadGuardMiddleware(),
 		"ActionHook",
 		"Validator",
+		// Listed after them so it wraps them: a caller without the permission is refused before any
+		// hook runs or any param is validated, and learns nothing about the params.
+		PermissionsMiddleware(),
 		"Bulkhead",
 		"Cacher",
 		"ContextTracker",

@@ -160,8 +160,21 @@ export function writeError(res: ServerResponse, error: HttpError): void {
 		res.destroy();
 		return;
 	}
+	writeJson(res, error.status, { error: error.body }, headersFor(error, res));
+}
+
+/** The headers a status promises (RFC 9110): a 401 names how to authenticate, a 429 and a 503 when to retry. */
+function headersFor(error: HttpError, res: ServerResponse): Record<string, string> {
 	// A client or proxy may retry a 503 soon; the balancer sees a returning node within seconds.
-	writeJson(res, error.status, { error: error.body }, error.status === 503 ? { "Retry-After": "1" } : {});
+	if (error.status === 503) return { "Retry-After": "1" };
+	// A more precise challenge (which token failed, and why) may already be set.
+	if (error.status === 401 && !res.hasHeader("WWW-Authenticate")) return { "WWW-Authenticate": 'Bearer realm="openpolicy", ApiKey realm="openpolicy"' };
+	if (error.status === 429) {
+		const data = error.body.data as { retryAfterSeconds?: unknown } | undefined;
+		const seconds = typeof data?.retryAfterSeconds === "number" ? Math.max(1, Math.ceil(data.retryAfterSeconds)) : 60;
+		return { "Retry-After": String(seconds) };
+	}
+	return {};
 }
 
 export function writeErrorOf(res: ServerResponse, status: number, type: string, message: string, data?: unknown): void {

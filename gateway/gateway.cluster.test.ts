@@ -13,9 +13,10 @@ const REQUEST_TIMEOUT = 30_000;
 const remoteService: ServiceSchema = {
 	name: "remote",
 	actions: {
-		hello: { visibility: "published", rest: "GET /hello", handler: (): { hello: string } => ({ hello: "from the worker" }) },
+		hello: { visibility: "published", permissions: ["public"], rest: "GET /hello", handler: (): { hello: string } => ({ hello: "from the worker" }) },
 		huge: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "GET /huge",
 			handler: (): { blob: string } => ({ blob: "x".repeat(5 * 1024 * 1024) })
 		}

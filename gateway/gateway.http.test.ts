@@ -7,7 +7,11 @@ import { Errors } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthMixin, addHealthCheck } from "../mixins/health.mixin.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
+import { bearer, operatorToken } from "../test/helpers/auth.ts";
 import { errorOf, request, startGatewayNode } from "./gateway-test-kit.ts";
+
+/** /metrics and the event stream are for operators since issue 4. */
+const OPERATOR = bearer(operatorToken());
 
 interface CreateParams {
 	name: string;
@@ -19,6 +23,7 @@ const thingsService: ServiceSchema = {
 	actions: {
 		create: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "POST /",
 			params: { name: "string", count: "number" },
 			handler(ctx: Context<CreateParams>): CreateParams & { requestID: string | null } {
@@ -27,6 +32,7 @@ const thingsService: ServiceSchema = {
 		},
 		requestId: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "GET /request-id",
 			handler(ctx: Context): { requestID: string | null } {
 				return { requestID: ctx.requestID };
@@ -42,6 +48,7 @@ const thingsService: ServiceSchema = {
 		},
 		forbidden: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "GET /forbidden",
 			handler(): never {
 				throw new Errors.MoleculerClientError("Editors only", 403, "FORBIDDEN", { role: "editor" });
@@ -49,6 +56,7 @@ const thingsService: ServiceSchema = {
 		},
 		crash: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "GET /crash",
 			handler(): never {
 				throw new Error("connect to db.internal:5432 with password hunter2 failed");
@@ -70,7 +78,7 @@ const flakyService: ServiceSchema = {
 const mobileService: ServiceSchema = {
 	name: "mobile",
 	actions: {
-		ping: { visibility: "published", rest: "GET /ping", handler: (): { pong: boolean } => ({ pong: true }) }
+		ping: { visibility: "published", permissions: ["public"], rest: "GET /ping", handler: (): { pong: boolean } => ({ pong: true }) }
 	}
 };
 
@@ -233,7 +241,7 @@ describe("probes", () => {
 
 	it("answers /metrics with the node's Prometheus text (every node has the reporter)", async () => {
 		await request(`${baseUrl}/api/v1/things`);
-		const res = await request(`${baseUrl}/metrics`);
+		const res = await request(`${baseUrl}/metrics`, { headers: OPERATOR });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
 		expect(res.text).toMatch(/moleculer_request_total\{[^}]*action="gateway.rest"/);
@@ -257,7 +265,7 @@ describe("event stream", () => {
 		const abort = new AbortController();
 		const deadline = setTimeout(() => abort.abort(), 20_000);
 		try {
-			const res = await fetch(`${baseUrl}/api/v1/events`, { signal: abort.signal });
+			const res = await fetch(`${baseUrl}/api/v1/events`, { headers: OPERATOR, signal: abort.signal });
 			expect(res.status).toBe(200);
 			expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
 			expect(res.headers.get("x-request-id")).toBeTruthy();
@@ -265,7 +273,7 @@ describe("event stream", () => {
 			let text = await readUntil(reader, /: connected\n\n/);
 
 			// Only one stream is allowed in this test's settings: the next one is refused clearly.
-			const second = await request(`${baseUrl}/api/v1/events`);
+			const second = await request(`${baseUrl}/api/v1/events`, { headers: OPERATOR });
 			expect(second.status).toBe(503);
 			expect(errorOf(second).type).toBe("TOO_MANY_STREAMS");
 
@@ -283,7 +291,7 @@ describe("event stream", () => {
 		// The slot is freed once the server sees the client go.
 		const next = await waitFor(
 			async () => {
-				const res = await fetch(`${baseUrl}/api/v1/events`, { signal: AbortSignal.timeout(5_000) });
+				const res = await fetch(`${baseUrl}/api/v1/events`, { headers: OPERATOR, signal: AbortSignal.timeout(5_000) });
 				if (res.status === 200) return res;
 				await res.body?.cancel();
 				return undefined;
@@ -294,7 +302,7 @@ describe("event stream", () => {
 	});
 
 	it("refuses other methods on the stream", async () => {
-		const res = await request(`${baseUrl}/api/v1/events`, { method: "POST" });
+		const res = await request(`${baseUrl}/api/v1/events`, { method: "POST", headers: OPERATOR });
 		expect(res.status).toBe(405);
 	});
 });

@@ -9,6 +9,7 @@ import { ManagedChild } from "../test/helpers/child.ts";
 import { freePort, portAccepts } from "../test/helpers/free-port.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
 import { openEdgeServer } from "./edge-server.ts";
+import { bearer, operatorToken } from "../test/helpers/auth.ts";
 import { errorOf, makeBroker, NATS_URL, randomNamespace, request, startGatewayNode } from "./gateway-test-kit.ts";
 import { GatewayService } from "./gateway.service.ts";
 
@@ -33,6 +34,7 @@ function gate(): { service: ServiceSchema; entered: Promise<void>; release: () =
 		actions: {
 			wait: {
 				visibility: "published",
+				permissions: ["public"],
 				rest: "GET /wait",
 				async handler(ctx: Context): Promise<{ done: boolean; requestID: string | null }> {
 					entered();
@@ -134,7 +136,7 @@ describe("draining", () => {
 		const { broker, baseUrl } = await startGatewayNode([slow.service]);
 		brokers.push(broker);
 
-		const stream = await fetch(`${baseUrl}/api/v1/events`, { signal: AbortSignal.timeout(20_000) });
+		const stream = await fetch(`${baseUrl}/api/v1/events`, { headers: bearer(operatorToken()), signal: AbortSignal.timeout(20_000) });
 		expect(stream.status).toBe(200);
 		const inFlight = request(`${baseUrl}/api/v1/slow/wait`, { headers: { "X-Request-Id": "drain-1" } });
 		await slow.entered;
@@ -168,7 +170,7 @@ describe("metrics", () => {
 			}
 		});
 		brokers.push(broker);
-		const res = await request(`${baseUrl}/metrics`);
+		const res = await request(`${baseUrl}/metrics`, { headers: bearer(operatorToken()) });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
 		expect(res.text).toMatch(/^moleculer_broker_started\{.*nodeID="[^"]+".*\} 1$/m);

@@ -13,7 +13,14 @@ import type { Context, Middleware, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
-import { loadEnv } from "../runtime/env.ts";
+import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
+import { type Env, loadEnv } from "../runtime/env.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
+import { type Principal, isAllowed } from "../services/auth/core/roles.ts";
+import { type ResolvedApiKey, Authenticator } from "./authentication.ts";
+import { clientIp } from "./client-info.ts";
+import { GatewayRateLimits, type LimitDecision } from "./rate-limits.ts";
+import { handleCors, setSecurityHeaders } from "./security-headers.ts";
 import { EdgeServer, bindEdgeServer, edgeServerOf } from "./edge-server.ts";
 import { JSON_BODY_LIMIT, toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
 import { serveMetrics } from "./metrics-endpoint.ts";
@@ -26,6 +33,24 @@ import { type AliasLike, keepVanishedAliases } from "./vanished-aliases.ts";
 export const API_PREFIX = "/api/v1";
 export const MOBILE_PREFIX = "/mobile/v1";
 export const EVENTS_PATH = `${API_PREFIX}/events`;
+export const METRICS_PATH = "/metrics";
+
+/**
+ * The two routes that are not actions declare their permissions here, and are checked by the same
+ * `isAllowed` the middleware uses. The event stream shows the cluster's health to operators. /metrics
+ * needs `monitoring:read` (operators, or an API key with that scope: Prometheus sends it with
+ * `authorization: { type: ApiKey }`), because its labels map every node, service and action; a
+ * scraper inside the network can use a node's own METRICS_PORT on 127.0.0.1 instead.
+ */
+export const NON_ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+	[EVENTS_PATH]: ["health:read"],
+	[METRICS_PATH]: ["monitoring:read"]
+};
+
+/** Sign-in routes: a tighter per-IP limit against password spraying across accounts. */
+const SIGN_IN_PATHS = new Set([`${API_PREFIX}/auth/login`, `${API_PREFIX}/auth/mfa/verify`, `${API_PREFIX}/auth/register`]);
+
+export const API_KEY_REVOKED_EVENT = "auth.apiKeyRevoked";
 
 export interface GatewaySettings extends ApiSettingsSchema {
 	sse?: Partial<SseOptions>;
@@ -36,6 +61,10 @@ export interface GatewayOptions {
 	port?: number;
 	ip?: string;
 	sse?: Partial<SseOptions>;
+	/** Keys, CORS origins, proxies and limits; defaults to the process environment. */
+	env?: Env;
+	/** The clock tokens are checked against; tests share one with the auth service. */
+	now?: () => number;
 }
 
 type GatewayThis = Service<GatewaySettings>;
@@ -49,7 +78,14 @@ interface GatewayState {
 	/** The broker has started and the routes of its local services are built. */
 	routesReady: boolean;
 	readiness: () => Promise<Readiness>;
+	env: Env;
+	authenticator: Authenticator;
+	/** Opened in `started`, closed in `stopped` (their Redis connections follow the broker). */
+	limits: GatewayRateLimits | undefined;
 }
+
+/** What the gateway attaches to a request for moleculer-web's hooks. */
+type GatewayRequest = IncomingMessage & { $principal?: Principal; $clientIp?: string };
 
 const states = new WeakMap<GatewayThis, GatewayState>();
 
@@ -83,6 +119,15 @@ const baseRegenerateAutoAliases = moleculerWebRegenerateAutoAliases();
 
 const jsonBodyOnly: ApiRouteSchema["bodyParsers"] = { json: { limit: JSON_BODY_LIMIT, strict: true }, urlencoded: false };
 
+/**
+ * Every call from HTTP carries its principal, anonymous included, so the permissions middleware
+ * checks it on whichever node runs the action (and on every call that action makes in turn).
+ */
+function passPrincipal(ctx: Context<unknown, Record<string, unknown>>, _route: unknown, req: GatewayRequest): void {
+	ctx.meta[PRINCIPAL_META] = req.$principal ?? { kind: "anonymous" };
+	ctx.meta.clientIp = req.$clientIp;
+}
+
 const routes: ApiRouteSchema[] = [
 	{
 		name: "api",
@@ -90,6 +135,7 @@ const routes: ApiRouteSchema[] = [
 		autoAliases: true,
 		mappingPolicy: "restrict",
 		bodyParsers: jsonBodyOnly,
+		onBeforeCall: passPrincipal,
 		// Mobile actions are served with their compact payloads under /mobile/v1 only.
 		blacklist: ["mobile.*"]
 	},
@@ -99,6 +145,7 @@ const routes: ApiRouteSchema[] = [
 		autoAliases: true,
 		mappingPolicy: "restrict",
 		bodyParsers: jsonBodyOnly,
+		onBeforeCall: passPrincipal,
 		whitelist: ["mobile.*"]
 	}
 ];
@@ -144,20 +191,78 @@ async function answerReadiness(state: GatewayState, res: ServerResponse): Promis
 	else writeJson(res, 503, { status: "not-ready", reasons: readiness.reasons }, { "Cache-Control": "no-store" });
 }
 
+function refuseRate(res: ServerResponse, decision: Exclude<LimitDecision, { allowed: true }>): void {
+	writeErrorOf(res, 429, "RATE_LIMITED", `Too many requests (${decision.scope} limit of ${decision.limit}); retry later`, {
+		retryAfterSeconds: decision.retryAfterSeconds
+	});
+}
+
+/** Authenticates and rate-limits a request; answers it and returns undefined when it goes no further. */
+async function admit(state: GatewayState, req: GatewayRequest, res: ServerResponse, path: string): Promise<Principal | undefined> {
+	const ip = clientIp(req, state.env.trustProxy);
+	req.$clientIp = ip;
+	const limits = state.limits;
+	if (!limits) throw new Error("The gateway served a request before it started");
+	const byIp = await limits.ip(ip);
+	if (!byIp.allowed) return void refuseRate(res, byIp);
+	if (req.method === "POST" && SIGN_IN_PATHS.has(path)) {
+		const signIn = await limits.signIn(ip);
+		if (!signIn.allowed) return void refuseRate(res, signIn);
+	}
+	const auth = await state.authenticator.authenticate(req);
+	if (!auth.ok) {
+		res.setHeader("WWW-Authenticate", auth.challenge);
+		writeErrorOf(res, 401, "UNAUTHORIZED", `Credentials refused: ${auth.message}`);
+		return undefined;
+	}
+	const principal = auth.principal;
+	const id = principal.kind === "user" ? `user:${principal.userId}` : principal.kind === "api-key" ? `key:${principal.keyId}` : undefined;
+	if (id) {
+		const byPrincipal = await limits.principal(id);
+		if (!byPrincipal.allowed) return void refuseRate(res, byPrincipal);
+	}
+	req.$principal = principal;
+	return principal;
+}
+
+/** The permission check of the routes that are not actions, with the middleware's answers (401 or 403). */
+function allowNonAction(res: ServerResponse, principal: Principal, path: string): boolean {
+	const required = NON_ACTION_PERMISSIONS[path] ?? [];
+	if (isAllowed(principal, required)) return true;
+	if (principal.kind === "anonymous") writeErrorOf(res, 401, "UNAUTHORIZED", "Sign in or present an API key to use this route");
+	else writeErrorOf(res, 403, "FORBIDDEN", "Your role or key's scopes do not allow this", { required });
+	return false;
+}
+
 async function handleRequest(service: GatewayThis, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const state = stateOf(service);
-	switch (pathOf(req.url)) {
+	setSecurityHeaders(req, res, state.env.trustProxy);
+	if (handleCors(req, res, state.env.corsOrigins)) return;
+	const path = pathOf(req.url);
+	// Probes stay outside authentication and limits: orchestrators poll them from inside the network.
+	if (path !== "/healthz" && path !== "/readyz") {
+		let principal: Principal | undefined;
+		try {
+			principal = await admit(state, req, res, path);
+		} catch (err) {
+			// e.g. auth unreachable while resolving an API key: 503, in the one error shape.
+			replyWithError(service, req, res, err);
+			return;
+		}
+		if (!principal) return;
+		if (path in NON_ACTION_PERMISSIONS && !allowNonAction(res, principal, path)) return;
+	}
+	switch (path) {
 		case "/healthz":
 			if (allowOnlyReads(req, res)) writeJson(res, 200, { status: "ok" }, { "Cache-Control": "no-store" });
 			return;
 		case "/readyz":
 			if (allowOnlyReads(req, res)) await answerReadiness(state, res);
 			return;
-		case "/metrics":
+		case METRICS_PATH:
 			if (allowOnlyReads(req, res)) serveMetrics(service.broker, res);
 			return;
 		case EVENTS_PATH:
-			// Issue 4 adds authentication here: the stream is outside moleculer-web's routes.
 			if (req.method !== "GET") {
 				res.setHeader("Allow", "GET");
 				writeErrorOf(res, 405, "METHOD_NOT_ALLOWED", "The event stream is read with GET");
@@ -195,6 +300,9 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 		])
 	);
 
+	const env = options.env ?? loadEnv();
+	const keyring = keyringFromEnv(env);
+
 	return {
 		name: "gateway",
 		mixins: [ApiGateway, HealthMixin()],
@@ -225,7 +333,15 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			listAliases: { visibility: "public" }
 		},
 
-		events: forwardedEvents,
+		events: {
+			...forwardedEvents,
+			// Broadcast by auth, so no gateway keeps honouring a revoked key from its cache.
+			[API_KEY_REVOKED_EVENT]: {
+				handler(this: GatewayThis, ctx: Context<{ keyId?: unknown }>): void {
+					if (typeof ctx.params.keyId === "string") stateOf(this).authenticator.forgetKey(ctx.params.keyId);
+				}
+			}
+		},
 
 		methods: {
 			// moleculer-web's version logs the stack without the request id, then calls sendError.
@@ -248,7 +364,15 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 				ownsEdge: false,
 				draining: false,
 				routesReady: false,
-				readiness: createReadinessProbe(this.broker, () => nodePhase(this, state))
+				readiness: createReadinessProbe(this.broker, () => nodePhase(this, state)),
+				env,
+				authenticator: new Authenticator({
+					keyring,
+					settings: JWT_SETTINGS,
+					...(options.now ? { now: options.now } : {}),
+					resolveApiKey: async (key) => ((await this.broker.call("auth.resolveApiKey", { key })) as ResolvedApiKey | null) ?? undefined
+				}),
+				limits: undefined
 			};
 			states.set(this, state);
 			// Services have no `stopping` hook; a middleware's runs as soon as the broker begins to stop.
@@ -266,6 +390,16 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			state.draining = false;
 			state.routesReady = false;
 			state.sse = new SseHub(this.settings.sse);
+			state.limits = new GatewayRateLimits(
+				{
+					redisUrl: env.redisUrl,
+					prefix: this.broker.namespace || "default",
+					perIpPerMinute: env.rateLimitPerIp,
+					perPrincipalPerMinute: env.rateLimitPerUser,
+					signInPer10Minutes: env.rateLimitLogin
+				},
+				this.broker
+			);
 			let edge = edgeServerOf(this.broker);
 			if (!edge?.listening) {
 				edge = new EdgeServer();
@@ -285,8 +419,11 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			beginDrain(state);
 			state.edge?.stopServing();
 			if (state.ownsEdge) await state.edge?.close();
+			await state.limits?.close();
+			state.limits = undefined;
 		}
 	};
 }
 
-export default GatewayService({ port: loadEnv().port });
+const defaultEnv = loadEnv();
+export default GatewayService({ port: defaultEnv.port, env: defaultEnv });

@@ -27,6 +27,23 @@ export interface Env {
 	metricsHost: string;
 	/** Broker-wide request timeout, ms. */
 	requestTimeout: number;
+	/** Asymmetric signing keys (RS256/ES256 PEM files); when set they replace JWT_SECRET. */
+	jwtPrivateKeyFile: string | undefined;
+	jwtPublicKeyFile: string | undefined;
+	/** The kid of the key files; tokens carry it so keys can rotate. */
+	jwtKeyId: string;
+	/** Browser origins allowed to call the API; `*` (development only) allows any origin without credentials. */
+	corsOrigins: string[];
+	/** The first admin, created when the user table is empty. */
+	adminEmail: string | undefined;
+	adminPassword: string | undefined;
+	/** Proxies in front of the gateway whose X-Forwarded-For / X-Forwarded-Proto are believed; 0 trusts none. */
+	trustProxy: number;
+	/** Requests a minute per client IP, and per signed-in user or API key, across all gateway nodes. */
+	rateLimitPerIp: number;
+	rateLimitPerUser: number;
+	/** Sign-in attempts (login, MFA, register) per client IP per 10 minutes. */
+	rateLimitLogin: number;
 }
 
 /** The development secret: a production node refuses to start with it (see `assertProductionSafe`). */
@@ -49,6 +66,14 @@ function intVar(source: NodeJS.ProcessEnv, name: string, fallback: number, min =
 function optional(source: NodeJS.ProcessEnv, name: string): string | undefined {
 	const raw = source[name]?.trim();
 	return raw ? raw : undefined;
+}
+
+/** `true` means one proxy; a number counts the proxies whose forwarding headers are believed. */
+function trustProxyVar(source: NodeJS.ProcessEnv): number {
+	const raw = optional(source, "TRUST_PROXY")?.toLowerCase();
+	if (raw === undefined || raw === "false") return 0;
+	if (raw === "true") return 1;
+	return intVar(source, "TRUST_PROXY", 0, 0, 16);
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
@@ -86,14 +111,39 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 		logLevel,
 		metricsPort: intVar(source, "METRICS_PORT", 0, 0, 65_535),
 		metricsHost: optional(source, "METRICS_HOST") ?? "127.0.0.1",
-		requestTimeout: intVar(source, "REQUEST_TIMEOUT", 10_000, 100, 600_000)
+		requestTimeout: intVar(source, "REQUEST_TIMEOUT", 10_000, 100, 600_000),
+		jwtPrivateKeyFile: optional(source, "JWT_PRIVATE_KEY_FILE"),
+		jwtPublicKeyFile: optional(source, "JWT_PUBLIC_KEY_FILE"),
+		jwtKeyId: optional(source, "JWT_KEY_ID") ?? "key-1",
+		// The Vite dev server of the two SPAs; production lists its real origins.
+		corsOrigins: (optional(source, "CORS_ORIGINS") ?? (nodeEnvRaw === "production" ? "" : "http://localhost:5173"))
+			.split(",")
+			.map((o) => o.trim().replace(/\/+$/, ""))
+			.filter((o) => o.length > 0),
+		adminEmail: optional(source, "ADMIN_EMAIL"),
+		adminPassword: optional(source, "ADMIN_PASSWORD"),
+		trustProxy: trustProxyVar(source),
+		rateLimitPerIp: intVar(source, "RATE_LIMIT_PER_IP", 600, 1, 1_000_000),
+		rateLimitPerUser: intVar(source, "RATE_LIMIT_PER_USER", 1_200, 1, 1_000_000),
+		rateLimitLogin: intVar(source, "RATE_LIMIT_LOGIN", 20, 1, 1_000_000)
 	};
 }
 
 /** With NODE_ENV=production a node refuses to start on settings only fit for a laptop. */
 export function assertProductionSafe(env: Env): void {
 	if (env.nodeEnv !== "production") return;
-	if (env.jwtSecret === DEFAULT_JWT_SECRET || env.jwtSecret.length < 32) {
+	// Key files replace the secret entirely, so the secret only matters when they are absent.
+	if (!env.jwtPrivateKeyFile && !env.jwtPublicKeyFile && (env.jwtSecret === DEFAULT_JWT_SECRET || env.jwtSecret.length < 32)) {
 		throw new ConfigError("NODE_ENV=production needs JWT_SECRET set to a secret of at least 32 characters");
+	}
+	// A wildcard would let any site read the API with a user's token once a browser holds one.
+	if (env.corsOrigins.includes("*")) {
+		throw new ConfigError("NODE_ENV=production refuses CORS_ORIGINS=*: list the origins of the web apps");
+	}
+	for (const origin of env.corsOrigins) {
+		if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS entry "${origin}" is not an origin such as https://openpolicy.ca`);
+	}
+	if (env.adminPassword !== undefined && env.adminPassword.length < 12) {
+		throw new ConfigError("ADMIN_PASSWORD must be at least 12 characters");
 	}
 }

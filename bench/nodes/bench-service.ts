@@ -6,6 +6,7 @@ export const benchService: ServiceSchema = {
 	actions: {
 		echo: {
 			visibility: "published",
+			permissions: ["public"],
 			rest: "GET /echo",
 			handler(): { ok: boolean; bill: string } {
 				return { ok: true, bill: "C-11" };

@@ -92,33 +92,34 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 		settings: { rest: "/health", ...DEFAULTS },
 
 		actions: {
-			// permissions: ["operator"] once the gateway enforces permissions (issue 4).
+			// Operators (and admins) only: the cluster's layout is not for the public.
 			cluster: {
 				visibility: "published",
+				permissions: ["health:read"],
 				rest: "GET /cluster",
 				handler(this: HealthThis): ClusterSummary {
 					return stateOf(this).watcher.summary();
 				}
 			},
-			// permissions: ["operator"]
 			nodes: {
 				visibility: "published",
+				permissions: ["health:read"],
 				rest: "GET /nodes",
 				handler(this: HealthThis): Pick<ClusterSummary, "nodes"> {
 					return { nodes: stateOf(this).watcher.summary().nodes };
 				}
 			},
-			// permissions: ["operator"]
 			services: {
 				visibility: "published",
+				permissions: ["health:read"],
 				rest: "GET /services",
 				handler(this: HealthThis): Pick<ClusterSummary, "services"> {
 					return { services: stateOf(this).watcher.summary().services };
 				}
 			},
-			// permissions: ["operator"]
 			transitions: {
 				visibility: "published",
+				permissions: ["health:read"],
 				rest: "GET /transitions",
 				params: {
 					limit: { type: "number", integer: true, min: 1, max: DEFAULT_HISTORY_CAPACITY, optional: true, convert: true },

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterClient, type NodeProcess, TestCluster, http, summarize, waitFor } from "../helpers/cluster.ts";
+import { operatorToken } from "../helpers/auth.ts";
 
 interface NodeList {
 	nodes: { id: string; state: string }[];
@@ -49,7 +50,7 @@ describe("discovery", () => {
 	it("the health service lists all three nodes as up", async () => {
 		await waitFor(
 			async () => {
-				const res = await http(gateway.url("/api/v1/health/nodes"));
+				const res = await http(gateway.url("/api/v1/health/nodes"), { token: operatorToken() });
 				if (res.status !== 200) throw new Error(summarize(res));
 				const { nodes } = res.json as NodeList;
 				return ["gw", "worker-a", "worker-b"].every((id) => nodes.some((n) => n.id === id && n.state === "up"));

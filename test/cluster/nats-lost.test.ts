@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterClient, type NodeProcess, PrivateNatsServer, TestCluster, errorOf, http, summarize, waitFor } from "../helpers/cluster.ts";
+import { operatorToken } from "../helpers/auth.ts";
 import type { EchoAnswer } from "../fixtures/echo.service.ts";
 
 interface Readiness {
@@ -86,7 +87,7 @@ describe("NATS lost mid-run", () => {
 		await client.waitForNode("worker", ["echo"], 20_000, () => cluster.logs());
 		expect((await client.call<EchoAnswer>("echo.whoami")).nodeID).toBe("worker");
 
-		const res = await http(gateway.url("/api/v1/health/transitions?kind=transporter&id=gw"));
+		const res = await http(gateway.url("/api/v1/health/transitions?kind=transporter&id=gw"), { token: operatorToken() });
 		expect(res.status, summarize(res)).toBe(200);
 		const transitions = (res.json as { transitions: Transition[] }).transitions;
 		expect(transitions.map((t) => t.to), JSON.stringify(transitions)).toEqual(["up", "down"]);

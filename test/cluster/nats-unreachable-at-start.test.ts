@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NodeProcess, PrivateNatsServer, TestCluster, errorOf, holdsFor, http, summarize, waitFor } from "../helpers/cluster.ts";
+import { operatorToken } from "../helpers/auth.ts";
 
 interface Readiness {
 	status: string;
@@ -48,7 +49,7 @@ describe("NATS unreachable at start", () => {
 		expect(body.status).toBe("not-ready");
 		expect(body.reasons?.join("; ")).toMatch(/transporter|nats/i);
 
-		const api = await http(gateway.url("/api/v1/health/nodes"));
+		const api = await http(gateway.url("/api/v1/health/nodes"), { token: operatorToken() });
 		expect(api.status, summarize(api)).toBe(503);
 		expect(errorOf(api).code).toBe(503);
 	});
@@ -62,7 +63,7 @@ describe("NATS unreachable at start", () => {
 		});
 		const client = await cluster.client();
 		await client.waitForNode("gw", ["gateway", "health"], 10_000, () => cluster.logs());
-		const nodes = await http(gateway.url("/api/v1/health/nodes"));
+		const nodes = await http(gateway.url("/api/v1/health/nodes"), { token: operatorToken() });
 		expect(nodes.status, summarize(nodes)).toBe(200);
 		expect(gateway.alive).toBe(true);
 	});

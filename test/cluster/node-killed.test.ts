@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterClient, type NodeProcess, TestCluster, errorOf, http, summarize, waitFor } from "../helpers/cluster.ts";
+import { operatorToken } from "../helpers/auth.ts";
 import type { EchoAnswer } from "../fixtures/echo.service.ts";
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -25,7 +26,7 @@ describe("SIGKILL", () => {
 	let client: ClusterClient;
 
 	async function healthNodes(): Promise<NodeList["nodes"]> {
-		const res = await http(gateway.url("/api/v1/health/nodes"), { timeoutMs: 2_000 });
+		const res = await http(gateway.url("/api/v1/health/nodes"), { timeoutMs: 2_000, token: operatorToken() });
 		if (res.status !== 200) throw new Error(summarize(res));
 		return (res.json as NodeList).nodes;
 	}
@@ -82,7 +83,7 @@ describe("SIGKILL", () => {
 	});
 
 	it("the health history records the node going down", async () => {
-		const res = await http(gateway.url("/api/v1/health/transitions?kind=node&id=victim"));
+		const res = await http(gateway.url("/api/v1/health/transitions?kind=node&id=victim"), { token: operatorToken() });
 		expect(res.status, summarize(res)).toBe(200);
 		const { transitions } = res.json as TransitionList;
 		expect(transitions.filter((t) => t.to === "down")).toHaveLength(1);

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterClient, type NodeProcess, TestCluster, holdsFor, http, pause, summarize, waitFor } from "../helpers/cluster.ts";
+import { operatorToken } from "../helpers/auth.ts";
 import type { EchoAnswer } from "../fixtures/echo.service.ts";
 
 const FROZEN_MS = 2_000;
@@ -26,13 +27,13 @@ describe("SIGSTOP then SIGCONT", () => {
 	let client: ClusterClient;
 
 	async function stateOfFrozen(): Promise<string | undefined> {
-		const res = await http(gateway.url("/api/v1/health/nodes"), { timeoutMs: 2_000 });
+		const res = await http(gateway.url("/api/v1/health/nodes"), { timeoutMs: 2_000, token: operatorToken() });
 		if (res.status !== 200) throw new Error(summarize(res));
 		return (res.json as NodeList).nodes.find((n) => n.id === "frozen")?.state;
 	}
 
 	async function transitionsOfFrozen(): Promise<Transition[]> {
-		const res = await http(gateway.url("/api/v1/health/transitions?kind=node&id=frozen"));
+		const res = await http(gateway.url("/api/v1/health/transitions?kind=node&id=frozen"), { token: operatorToken() });
 		if (res.status !== 200) throw new Error(summarize(res));
 		return (res.json as { transitions: Transition[] }).transitions;
 	}

@@ -15,11 +15,13 @@ export interface HttpOptions {
 	headers?: Record<string, string>;
 	/** The client gives up after this (the request fails with a TimeoutError). */
 	timeoutMs?: number;
+	/** Sent as `Authorization: Bearer <token>` (see auth.ts for tokens). */
+	token?: string;
 }
 
 export async function http(url: string, options: HttpOptions = {}): Promise<HttpResult> {
 	const started = performance.now();
-	const headers: Record<string, string> = { ...options.headers };
+	const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };
 	let body: string | undefined;
 	if (options.body !== undefined) {
 		body = JSON.stringify(options.body);
