@@ -57,6 +57,31 @@ describe.each(BACKENDS)("Database on $name", (backend) => {
 		await db.query("DELETE FROM items");
 	});
 
+	it("COPY inside a transaction commits with it and rolls back with it", async () => {
+		const copied = await db.transaction(async (tx) => {
+			const n = await tx.copyRows("counters", ["id", "n"], [[20, 1], [21, 2]]);
+			// The transaction sees its own COPYed rows before it commits.
+			const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM counters WHERE id >= 20");
+			expect(rows[0]?.n).toBe(2);
+			return n;
+		});
+		expect(copied).toBe(2);
+		await expect(
+			db.transaction(async (tx) => {
+				await tx.copyRows("counters", ["id", "n"], (async function* () {
+					yield [22, 1];
+					yield [23, 1];
+				})());
+				throw new Error("abort after copy");
+			})
+		).rejects.toThrow("abort after copy");
+		// A COPY that fails (a duplicate key) fails the transaction with a storage error, not a hang.
+		await expect(db.transaction((tx) => tx.copyRows("counters", ["id", "n"], [[24, 1], [20, 9]]))).rejects.toThrow();
+		const { rows } = await db.query<{ id: number; n: number }>("SELECT id, n FROM counters WHERE id >= 20 ORDER BY id");
+		expect(rows).toEqual([{ id: 20, n: 1 }, { id: 21, n: 2 }]);
+		await db.query("DELETE FROM counters WHERE id >= 20");
+	});
+
 	it("loads many rows by COPY and by multi-row INSERT with an upsert suffix", async () => {
 		const count = 5_003;
 		const rows = function* (offset: number): Generator<unknown[]> {

@@ -18,6 +18,15 @@ export interface SqlExecutor {
 	exec(script: string): Promise<void>;
 }
 
+/** What a transaction's work gets: statements, and COPY on the transaction's own connection. */
+export interface TransactionExecutor extends SqlExecutor {
+	/**
+	 * COPY inside the transaction, so the rows commit or roll back with the rest of its work (a
+	 * bulk load that must be atomic with a checkpoint). Same encoding as Database.copyRows.
+	 */
+	copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number>;
+}
+
 export interface StreamOptions {
 	/** Rows fetched from the server at a time; memory stays bounded by one batch. */
 	batchSize?: number;
@@ -45,7 +54,7 @@ export interface Database extends SqlExecutor {
 	/** Where it points, without credentials, for logs and health details. */
 	readonly description: string;
 	/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-	transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+	transaction<T>(work: (tx: TransactionExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
 	/** Rows of a query read through a server-side cursor, so an export never holds the whole result. */
 	streamRows<R extends Row = Row>(text: string, params?: readonly unknown[], options?: StreamOptions): AsyncGenerator<R, void, undefined>;
 	/** The fastest bulk load each backend has (COPY FROM STDIN on PostgreSQL, COPY from a blob on PGlite). */

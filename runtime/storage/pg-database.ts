@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { Database, DatabaseConfig, InsertOptions, QueryResult, Row, SqlExecutor, StreamOptions, TransactionOptions } from "./database.ts";
+import type { Database, DatabaseConfig, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
 import { copyLine } from "./copy-text.ts";
 import { toStorageError } from "./errors.ts";
 import { insertRows } from "./insert-rows.ts";
@@ -61,6 +61,26 @@ async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
 	}
 }
 
+/** COPY FROM STDIN on one client: the rows go in as ~64 kB chunks of COPY text. */
+async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {
+	const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`;
+	const copy = client.query(Object.assign(copyFrom(sql), { query_timeout: LONG_RUNNING_MS }));
+	const lines = async function* (): AsyncGenerator<string> {
+		// Joining lines into ~64 kB chunks: one write per row costs more than the encoding.
+		let chunk = "";
+		for await (const row of rows) {
+			chunk += copyLine(row);
+			if (chunk.length >= 65_536) {
+				yield chunk;
+				chunk = "";
+			}
+		}
+		if (chunk) yield chunk;
+	};
+	await pipeline(Readable.from(lines()), copy);
+	return copy.rowCount;
+}
+
 let cursorCounter = 0;
 
 export class PgDatabase implements Database {
@@ -96,16 +116,23 @@ export class PgDatabase implements Database {
 		await run(this.pool, script);
 	}
 
-	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+	async transaction<T>(work: (tx: TransactionExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
 		const client = await connect(this.pool);
 		let broken: Error | undefined;
 		const readTimeout = options.longRunning ? LONG_RUNNING_MS : undefined;
 		try {
 			await run(client, "BEGIN");
 			if (options.longRunning) await run(client, "SET LOCAL statement_timeout = 0");
-			const tx: SqlExecutor = {
+			const tx: TransactionExecutor = {
 				query: (text, params) => run(client, text, params, readTimeout),
-				exec: async (script) => void (await run(client, script, undefined, readTimeout))
+				exec: async (script) => void (await run(client, script, undefined, readTimeout)),
+				copyRows: async (table, columns, rows) => {
+					try {
+						return await copyOn(client, table, columns, rows);
+					} catch (err) {
+						throw toStorageError(err);
+					}
+				}
 			};
 			const result = await work(tx);
 			await run(client, "COMMIT");
@@ -158,25 +185,11 @@ export class PgDatabase implements Database {
 		const client = await connect(this.pool);
 		let broken: Error | undefined;
 		try {
-			const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`;
 			// A bulk load is bounded by its input, not by the timeouts meant for interactive queries.
 			await run(client, "SET statement_timeout = 0");
-			const copy = client.query(Object.assign(copyFrom(sql), { query_timeout: LONG_RUNNING_MS }));
-			const lines = async function* (): AsyncGenerator<string> {
-				// Joining lines into ~64 kB chunks: one write per row costs more than the encoding.
-				let chunk = "";
-				for await (const row of rows) {
-					chunk += copyLine(row);
-					if (chunk.length >= 65_536) {
-						yield chunk;
-						chunk = "";
-					}
-				}
-				if (chunk) yield chunk;
-			};
-			await pipeline(Readable.from(lines()), copy);
+			const copied = await copyOn(client, table, columns, rows);
 			await run(client, "RESET statement_timeout");
-			return copy.rowCount;
+			return copied;
 		} catch (err) {
 			broken = err instanceof Error ? err : new Error(String(err));
 			throw toStorageError(err);

@@ -104,12 +104,24 @@ export class PgDocumentStore implements DocumentStore {
 
 	async putRawDocuments(docs: readonly RawDocumentInput[]): Promise<number> {
 		if (docs.length === 0) return 0;
+		const withChecksums = docs.map((doc) => ({ doc, checksum: doc.checksum ?? bodyChecksum(doc.body) }));
+		// Asking first which are stored already keeps an unchanged re-fetch from sending (and the
+		// server from parsing into jsonb) every body again only for ON CONFLICT to drop it: in the
+		// ETL benchmark's rerun that was 80 ms per 20,000-ballot page, most of the rerun's time.
+		const { rows: stored } = await this.db.query<{ source: string; key: string; checksum: string }>(
+			`SELECT d.source, d.key, d.checksum FROM documents.raw_documents d
+			 JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(source, key, checksum) ON d.source = k.source AND d.key = k.key AND d.checksum = k.checksum`,
+			[withChecksums.map((d) => d.doc.source), withChecksums.map((d) => d.doc.key), withChecksums.map((d) => d.checksum)]
+		);
+		const known = new Set(stored.map((r) => `${r.source}\u0000${r.key}\u0000${r.checksum}`));
+		const missing = withChecksums.filter((d) => !known.has(`${d.doc.source}\u0000${d.doc.key}\u0000${d.checksum}`));
+		if (missing.length === 0) return 0;
 		const columns = ["id", "source", "key", "checksum", "run_id", "url", "content_type", "fetched_at", "body"];
-		const rows = docs.map((doc) => [
+		const rows = missing.map(({ doc, checksum }) => [
 			uuid7(),
 			doc.source,
 			doc.key,
-			doc.checksum ?? bodyChecksum(doc.body),
+			checksum,
 			doc.runId ?? null,
 			doc.url ?? null,
 			doc.contentType ?? "application/json",

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import type { Database, InsertOptions, QueryResult, Row, SqlExecutor, StreamOptions, TransactionOptions } from "./database.ts";
+import type { Database, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
 import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
@@ -16,6 +16,28 @@ const COPY_CHUNK_ROWS = 50_000;
 async function run<R extends Row>(target: PGlite | Transaction, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
 	const result = await target.query<R>(text, params as unknown[] | undefined);
 	return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+}
+
+/**
+ * COPY through PGlite's pg adapter killed the WebAssembly instance (FACTS.md); its own
+ * `FROM '/dev/blob'` reads a Blob handed to the query, so the rows go in as text blobs.
+ */
+async function copyIn(tx: Transaction, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {
+	const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM '/dev/blob'`;
+	let copied = 0;
+	let parts: string[] = [];
+	const flush = async (): Promise<void> => {
+		if (parts.length === 0) return;
+		const result = await tx.query(sql, [], { blob: new Blob(parts) });
+		copied += result.rowCount ?? result.affectedRows ?? parts.length;
+		parts = [];
+	};
+	for await (const row of rows) {
+		parts.push(copyLine(row));
+		if (parts.length >= COPY_CHUNK_ROWS) await flush();
+	}
+	await flush();
+	return copied;
 }
 
 let cursorCounter = 0;
@@ -44,10 +66,14 @@ export class PgliteDatabase implements Database {
 		await this.db.exec(script);
 	}
 
-	transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+	transaction<T>(work: (tx: TransactionExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
 		return this.db.transaction(async (tx) => {
 			if (options.longRunning) await tx.query("SET LOCAL statement_timeout = 0");
-			return work({ query: (text, params) => run(tx, text, params), exec: async (script) => void (await tx.exec(script)) });
+			return work({
+				query: (text, params) => run(tx, text, params),
+				exec: async (script) => void (await tx.exec(script)),
+				copyRows: (table, columns, rows) => copyIn(tx, table, columns, rows)
+			});
 		});
 	}
 
@@ -70,25 +96,7 @@ export class PgliteDatabase implements Database {
 	}
 
 	async copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {
-		// COPY through PGlite's pg adapter killed the WebAssembly instance (FACTS.md); its own
-		// `FROM '/dev/blob'` reads a Blob handed to the query, so the rows go in as text blobs.
-		const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM '/dev/blob'`;
-		return this.db.transaction(async (tx) => {
-			let copied = 0;
-			let parts: string[] = [];
-			const flush = async (): Promise<void> => {
-				if (parts.length === 0) return;
-				const result = await tx.query(sql, [], { blob: new Blob(parts) });
-				copied += result.rowCount ?? result.affectedRows ?? parts.length;
-				parts = [];
-			};
-			for await (const row of rows) {
-				parts.push(copyLine(row));
-				if (parts.length >= COPY_CHUNK_ROWS) await flush();
-			}
-			await flush();
-			return copied;
-		});
+		return this.db.transaction((tx) => copyIn(tx, table, columns, rows));
 	}
 
 	insertRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>, options?: InsertOptions): Promise<number> {

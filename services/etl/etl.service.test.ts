@@ -91,6 +91,13 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 			`SELECT count(*)::int AS n FROM etl.bills b JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash`
 		);
 		expect(rows[0]?.n).toBe(SIZE.bills);
+		// A ballot's raw document is the list page it was fetched on (one document per page, not per ballot).
+		const ballotDocs = await db().query<{ n: number; pages: number }>(
+			`SELECT count(*)::int AS n, count(DISTINCT b.document_key)::int AS pages FROM etl.ballots b
+			 JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash
+			 WHERE jsonb_typeof(d.body -> 'objects') = 'array'`
+		);
+		expect(ballotDocs.rows[0]).toEqual({ n: ballotCount(SIZE), pages: Math.ceil(ballotCount(SIZE) / 5) });
 		// Full-text search columns in both languages.
 		const fts = await db().query<{ number: string }>("SELECT number FROM etl.bills WHERE search_fr @@ plainto_tsquery('french', 'questions numéro') AND number = 'C-3'");
 		expect(fts.rows).toEqual([{ number: "C-3" }]);

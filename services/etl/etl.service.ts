@@ -159,9 +159,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 		settings: { rest: "/etl", ...etlSettingsFromEnv(), ...options.settings },
 
 		actions: {
-			// permissions: ["operator"]
 			run: {
 				visibility: "published",
+				permissions: ["etl:run"],
 				rest: "POST /runs",
 				params: {
 					source: { type: "enum", values: [...SOURCE_NAMES] },
@@ -177,9 +177,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 					return wait ? active.done : active.run;
 				}
 			},
-			// permissions: ["operator"]
 			cancel: {
 				visibility: "published",
+				permissions: ["etl:run"],
 				rest: "POST /runs/:id/cancel",
 				params: { id: { type: "string", min: 1, max: 64 } },
 				async handler(this: EtlThis, ctx: Context<{ id: string }>): Promise<Run> {
@@ -195,9 +195,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 					return (await cancelOrphan(dbOf(this).db, run.id)) ?? (await getRun(dbOf(this).db, run.id)) ?? run;
 				}
 			},
-			// permissions: ["operator"]
 			runs: {
 				visibility: "published",
+				permissions: ["etl:read"],
 				rest: "GET /runs",
 				params: {
 					source: { type: "enum", values: [...SOURCE_NAMES], optional: true },
@@ -211,9 +211,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
 				}
 			},
-			// permissions: ["operator"]
 			get: {
 				visibility: "published",
+				permissions: ["etl:read"],
 				rest: "GET /runs/:id",
 				params: { id: { type: "string", min: 1, max: 64 } },
 				async handler(this: EtlThis, ctx: Context<{ id: string }>) {
@@ -254,7 +254,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				}
 			});
 			state.stopSchedules = startSchedules(this.settings.schedules ?? [], (schedule, slot) => {
-				startEtlRun.call(this, schedule.source, {}, slot).then(
+				startEtlRun.call(this, schedule.source, schedule.params ?? {}, slot).then(
 					(active) => this.logger.info(`Scheduled ${schedule.source} run ${active.run.id} started (${schedule.cron})`),
 					(err: unknown) => {
 						// Another node holds the lease or already ran this slot: that is the schedule working.

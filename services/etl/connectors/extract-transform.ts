@@ -10,6 +10,8 @@ import type { Connector, ExtractOptions } from "./connector.ts";
 
 export interface TransformStep {
 	document: RawDocument;
+	/** Source items the document holds (a page of ballots holds many): what runs count as fetched. */
+	items: number;
 	records: NormalizedRecord[];
 	/** Issues about this document's records. */
 	issues: DataQualityIssue[];
@@ -31,9 +33,10 @@ export async function* extractTransform(connector: Connector, options: ExtractTr
 			for (const record of result.records) {
 				const verdict = guard.admit(record, document.source);
 				if (verdict.keep) records.push(record);
-				if (verdict.issue) issues.push({ ...verdict.issue, raw: document.body });
+				// A page document is too large to repeat in every issue; the record itself says enough.
+				if (verdict.issue) issues.push(document.items === undefined ? { ...verdict.issue, raw: document.body } : verdict.issue);
 			}
 		}
-		yield { document, records, issues };
+		yield { document, items: document.items ?? 1, records, issues };
 	}
 }

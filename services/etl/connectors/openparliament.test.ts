@@ -199,8 +199,10 @@ describe("openparliament connector on local files", () => {
 		const issues: DataQualityIssue[] = [];
 		const docs = [];
 		for await (const doc of openparliamentConnector().extract({ file: fixtures("export"), onIssue: (i) => issues.push(i) })) docs.push(doc);
-		expect(docs.map((d) => d.resource)).toEqual(["ballots", "ballots", "bills"]);
-		expect(docs[0]?.url).toMatch(/^file:\/\/.*\/export\/ballots\.json#0$/);
+		// A file's ballots are one page document (the unit read), counting the ballots it holds.
+		expect(docs.map((d) => d.resource)).toEqual(["ballots", "bills"]);
+		expect(docs[0]?.url).toMatch(/^file:\/\/.*\/export\/ballots\.json#ballots$/);
+		expect(docs[0]?.items).toBe(2);
 		expect(issues).toHaveLength(1);
 		expect(issues[0]?.reason).toMatch(/not an openparliament/);
 		const records = docs.flatMap((d) => openparliamentConnector().transform(d).records);

@@ -1,8 +1,13 @@
 /**
- * openparliament.ca's API: politicians, bills, votes and ballots, one raw document per item.
- * List pages are followed through next_url; a list item lacking the fields only its detail page
- * has (a bill's status_code, a vote's party_votes, a politician's memberships) gets that page
- * fetched and merged over it, so the stored raw document is the complete record.
+ * openparliament.ca's API: politicians, bills, votes and ballots. List pages are followed through
+ * next_url; a list item lacking the fields only its detail page has (a bill's status_code, a vote's
+ * party_votes, a politician's memberships) gets that page fetched and merged over it, so the stored
+ * raw document is the complete record: one raw document per politician, bill and vote.
+ *
+ * Ballots have no detail page: the unit fetched is a list page of them, so the raw document is
+ * the page (`{objects, pagination}`; from a local file, `{objects}` with the file's ballots). One
+ * document per ballot made the document store the benchmark's bottleneck (1M jsonb rows with a
+ * unique index for 1M ballots) while adding nothing a page does not keep.
  */
 import { readFile } from "node:fs/promises";
 import { Fetcher, HttpError } from "../http/fetcher.ts";
@@ -70,6 +75,10 @@ async function* fromApi(resources: OpenparliamentResource[], config: Openparliam
 	for (const resource of resources) {
 		const start = config.paths?.[resource] ?? DEFAULT_PATHS[resource];
 		for await (const page of fetcher.pages(start, SOURCE, onIssue)) {
+			if (resource === "ballots") {
+				yield { ...makeRawDocument(SOURCE, "ballots", page.url, page.body, page.fetchedAt), items: page.body.objects.length };
+				continue;
+			}
 			for (const [index, item] of page.body.objects.entries()) {
 				const body = config.details === false ? item : await withDetail(fetcher, resource, item, onIssue);
 				const url = isObject(body) && typeof body.url === "string" ? fetcher.resolve(body.url) : `${page.url}#${index}`;
@@ -111,7 +120,9 @@ async function* fromFiles(target: string, options: ExtractOptions): AsyncGenerat
 			continue;
 		}
 		// A saved export may be a page, a bare array of items, or one detail object.
-		const items = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.objects) ? parsed.objects : [parsed];
+		const items: unknown[] = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.objects) ? parsed.objects : [parsed];
+		// The file's ballots form one page document, after the file's other items (ballots refer to them).
+		const ballots: unknown[] = [];
 		for (const [index, item] of items.entries()) {
 			options.signal?.throwIfAborted();
 			const resource: RawResource | undefined = classifyOpenparliamentItem(item);
@@ -119,7 +130,9 @@ async function* fromFiles(target: string, options: ExtractOptions): AsyncGenerat
 				onIssue({ source: SOURCE, recordKey: fileUrl(file, String(index)), reason: "not an openparliament politician, bill, vote or ballot", raw: item });
 				continue;
 			}
-			yield makeRawDocument(SOURCE, resource, fileUrl(file, String(index)), item, fetchedAt);
+			if (resource === "ballots") ballots.push(item);
+			else yield makeRawDocument(SOURCE, resource, fileUrl(file, String(index)), item, fetchedAt);
 		}
+		if (ballots.length > 0) yield { ...makeRawDocument(SOURCE, "ballots", fileUrl(file, "ballots"), { objects: ballots }, fetchedAt), items: ballots.length };
 	}
 }

@@ -193,12 +193,15 @@ async function execute(active: ActiveRun, resumeFrom: Checkpoint | undefined, op
 			onProgress: onFetch
 		});
 		for await (const step of steps) {
-			seen++;
+			// Counted in source items (a page of ballots is one step of many items), as checkpoints are.
+			const before = seen;
+			seen += step.items;
 			if (seen <= skip) continue;
 			signal.throwIfAborted();
 			loader.add(step);
-			counts = add(counts, { fetched: 1 });
-			position.documents++;
+			const fresh = seen - Math.max(before, skip);
+			counts = add(counts, { fetched: fresh });
+			position.documents += fresh;
 			progress.documents = position.documents;
 			if (currentPage !== undefined) {
 				position.resource = step.document.resource;

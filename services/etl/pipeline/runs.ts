@@ -248,12 +248,44 @@ export async function cancelRequested(db: Database, id: string): Promise<boolean
 	return rows[0]?.cancel_requested === true;
 }
 
-export async function runIssues(db: Database, runId: string, limit: number): Promise<Array<{ id: number; source: string; recordKey: string | null; reason: string; createdAt: string }>> {
-	const { rows } = await db.query<{ id: number; source: string; record_key: string | null; reason: string; created_at: Date | string }>(
-		"SELECT id, source, record_key, reason, created_at FROM etl.data_quality_issues WHERE run_id = $1 ORDER BY id LIMIT $2",
+export interface RunIssue {
+	id: number;
+	source: string;
+	recordKey: string | null;
+	reason: string;
+	/** When a run first found it, and the run that did. */
+	createdAt: string;
+	firstRunId: string;
+	lastSeenAt: string;
+	timesSeen: number;
+}
+
+/** The issues a run found: those it recorded first and those it found again. */
+export async function runIssues(db: Database, runId: string, limit: number): Promise<RunIssue[]> {
+	const { rows } = await db.query<{
+		id: number;
+		source: string;
+		record_key: string | null;
+		reason: string;
+		created_at: Date | string;
+		run_id: string;
+		last_seen_at: Date | string;
+		times_seen: number;
+	}>(
+		`SELECT id, source, record_key, reason, created_at, run_id, last_seen_at, times_seen FROM etl.data_quality_issues
+		 WHERE last_run_id = $1 OR run_id = $1 ORDER BY id LIMIT $2`,
 		[runId, limit]
 	);
-	return rows.map((r) => ({ id: Number(r.id), source: r.source, recordKey: r.record_key, reason: r.reason, createdAt: iso(r.created_at) ?? "" }));
+	return rows.map((r) => ({
+		id: Number(r.id),
+		source: r.source,
+		recordKey: r.record_key,
+		reason: r.reason,
+		createdAt: iso(r.created_at) ?? "",
+		firstRunId: r.run_id,
+		lastSeenAt: iso(r.last_seen_at) ?? "",
+		timesSeen: Number(r.times_seen)
+	}));
 }
 
 export async function getCheckpoint(db: Database, runId: string): Promise<Checkpoint | undefined> {

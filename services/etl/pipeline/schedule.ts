@@ -7,10 +7,13 @@
 import { Cron } from "croner";
 import { isSourceName } from "../connectors/registry.ts";
 import type { SourceName } from "../records/raw-document.ts";
+import type { RunParams } from "./runs.ts";
 
 export interface Schedule {
 	source: SourceName;
 	cron: string;
+	/** What the scheduled run reads (a mirror's URL, a drop folder); ETL_SCHEDULES runs use each source's default. */
+	params?: RunParams;
 }
 
 export class ScheduleConfigError extends Error {

@@ -22,6 +22,12 @@ export interface TableSpec {
 	 * so the loader reads the stored row first and merges; the others replace the row whole.
 	 */
 	merge: boolean;
+	/**
+	 * Key columns that name a group whose rows a source delivers together (a vote's ballots). Rows
+	 * of a group with no row stored yet are new by construction, so the loader COPYs them straight
+	 * into the table instead of merging them.
+	 */
+	groupColumns?: readonly string[];
 }
 
 const c = (field: string, column: string, type: ColumnSpec["type"] = "text"): ColumnSpec => ({ field, column, type });
@@ -145,6 +151,7 @@ export const TABLES: { [K in RecordKind]: TableSpec & { kind: K } } = {
 		kind: "ballot",
 		table: "ballots",
 		merge: false,
+		groupColumns: ["session", "vote_number"],
 		keyColumns: ["session", "vote_number", "politician_slug"],
 		columns: [
 			c("session", "session"),

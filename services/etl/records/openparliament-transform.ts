@@ -1,7 +1,8 @@
 /**
- * openparliament API items → normalized records. One raw document is one list item (merged with
+ * openparliament API items → normalized records. A raw document is one list item (merged with
  * its detail page when that was fetched), and may yield several records: a politician brings
- * their memberships and parties, a vote its party results, a bill its session.
+ * their memberships and parties, a vote its party results, a bill its session. Ballots come as
+ * a page of items (connectors/openparliament.ts), one ballot record per valid item.
  */
 import type { z } from "zod";
 import type { RawDocument } from "./raw-document.ts";
@@ -26,7 +27,7 @@ export function transformOpenparliament(doc: RawDocument): TransformResult {
 			vote(doc, out);
 			break;
 		case "ballots":
-			ballot(doc, out);
+			ballotPage(doc, out);
 			break;
 		default:
 			out.issue(`openparliament transform cannot read resource "${doc.resource}"`);
@@ -34,11 +35,11 @@ export function transformOpenparliament(doc: RawDocument): TransformResult {
 	return out;
 }
 
-function readShape<S extends z.ZodType>(schema: S, doc: RawDocument, out: RecordCollector, what: string): z.output<S> | undefined {
+function readShape<S extends z.ZodType>(schema: S, doc: RawDocument, out: RecordCollector, what: string, body: unknown = doc.body): z.output<S> | undefined {
 	const context: { source: string; what: string; recordKey?: string } = { source: doc.source, what: `openparliament ${what}` };
-	const hint = keyHint(doc.body);
+	const hint = keyHint(body);
 	if (hint !== undefined) context.recordKey = hint;
-	const checked = check(schema, doc.body, context);
+	const checked = check(schema, body, context);
 	if (!checked.ok) {
 		out.issues.push(checked.issue);
 		return undefined;
@@ -210,8 +211,21 @@ function vote(doc: RawDocument, out: RecordCollector): void {
 	}
 }
 
-function ballot(doc: RawDocument, out: RecordCollector): void {
-	const item = readShape(BallotShape, doc, out, "ballot");
+function ballotPage(doc: RawDocument, out: RecordCollector): void {
+	const body = doc.body;
+	const objects = body !== null && typeof body === "object" && "objects" in body ? body.objects : undefined;
+	if (!Array.isArray(objects)) {
+		out.issue("openparliament ballots document has no objects list");
+		return;
+	}
+	for (const raw of objects) {
+		out.about(raw);
+		ballot(doc, raw, out);
+	}
+}
+
+function ballot(doc: RawDocument, raw: unknown, out: RecordCollector): void {
+	const item = readShape(BallotShape, doc, out, "ballot", raw);
 	if (!item) return;
 	const voteRef = voteRefFromUrl(item.vote_url);
 	const slug = politicianSlugFromUrl(item.politician_url);

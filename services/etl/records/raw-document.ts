@@ -28,6 +28,8 @@ export interface RawDocument {
 	/** sha256 (hex) of the body's canonical JSON. */
 	contentHash: string;
 	body: unknown;
+	/** How many source items the body holds when it is a page of them (ballots); absent means one. */
+	items?: number;
 }
 
 export { canonicalJson, contentHash } from "../../../runtime/canonical-json.ts";

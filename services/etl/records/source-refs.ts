@@ -4,7 +4,11 @@
  * of another shape, which the caller reports as an issue.
  */
 
-/** The path's segments. Relative paths (what the API serves) skip URL parsing, which is per ballot. */
+/**
+ * The path's non-empty segments. Relative paths (what the API serves) skip URL parsing, and are
+ * cut by hand: three per ballot, and the regex-split-filter version was 5 % of the ETL
+ * benchmark's CPU profile.
+ */
 function segments(url: string): string[] {
 	let path = url;
 	if (!url.startsWith("/")) {
@@ -14,8 +18,18 @@ function segments(url: string): string[] {
 			return [];
 		}
 	}
-	const end = path.search(/[?#]/);
-	return (end === -1 ? path : path.slice(0, end)).split("/").filter((s) => s.length > 0);
+	const query = path.indexOf("?");
+	const fragment = path.indexOf("#");
+	const end = query === -1 ? (fragment === -1 ? path.length : fragment) : fragment === -1 ? query : Math.min(query, fragment);
+	const out: string[] = [];
+	let start = 0;
+	while (start < end) {
+		let slash = path.indexOf("/", start);
+		if (slash === -1 || slash > end) slash = end;
+		if (slash > start) out.push(path.slice(start, slash));
+		start = slash + 1;
+	}
+	return out;
 }
 
 export function politicianSlugFromUrl(url: string): string | undefined {
