@@ -40,12 +40,29 @@ function parseArgs(argv: string[]): { command: string; positional: string[]; fla
 }
 
 async function main(): Promise<number> {
-	const { command, positional, flags } = parseArgs(process.argv.slice(2));
+	const argv = process.argv.slice(2);
+	if (argv.includes("--help") || argv.includes("-h")) {
+		process.stdout.write(`${USAGE}\n`);
+		return 0;
+	}
+	const { command, positional, flags } = parseArgs(argv);
 	if (command !== "run" && command !== "status") throw new UsageError(command ? `unknown command "${command}"` : "no command");
 	const loaded = loadEnv();
 	// Broker logs would tear the progress bar: warnings and errors only, unless LOG_LEVEL asks for more.
 	const env = { ...loaded, transporter: undefined, services: ["etl"], logLevel: process.env.LOG_LEVEL ? loaded.logLevel : ("warn" as const) };
-	const broker = new ServiceBroker({ ...createBrokerOptions(env), nodeID: `etl-cli-${process.pid}`, metrics: false, tracing: false });
+	// No Moleculer process handlers: on exit they stop the broker and call process.exit(0), which
+	// would turn a failed run into success. Ctrl-C is handled below instead.
+	const broker = new ServiceBroker({
+		...createBrokerOptions(env),
+		nodeID: `etl-cli-${process.pid}`,
+		metrics: false,
+		tracing: false,
+		skipProcessEventRegistration: true
+	});
+	process.once("SIGINT", () => {
+		process.stderr.write("\netl: interrupted; the run can be resumed by running it again\n");
+		void broker.stop().finally(() => process.exit(130));
+	});
 	const tty = process.stdout.isTTY === true;
 	broker.createService(EtlService({ env, settings: { schedules: [] } }));
 	broker.createService({
@@ -57,8 +74,8 @@ async function main(): Promise<number> {
 			}
 		}
 	});
-	await broker.start();
 	try {
+		await broker.start();
 		if (command === "status") {
 			const limit = Number(flags.get("limit") ?? 20);
 			const { runs } = await broker.call<{ runs: Run[] }, { limit: number }>("etl.runs", { limit: Number.isInteger(limit) && limit > 0 ? limit : 20 });

@@ -9,6 +9,7 @@ import type { Database, InsertOptions, QueryResult, Row, StreamOptions, Transact
 import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
 
 /** Rows per COPY blob: bounds the memory a load holds at once without losing COPY's speed. */
 const COPY_CHUNK_ROWS = 50_000;
@@ -46,16 +47,24 @@ export class PgliteDatabase implements Database {
 	readonly kind = "pglite";
 	readonly description: string;
 	private readonly db: PGlite;
+	private readonly unlock: () => void;
 
-	private constructor(db: PGlite, description: string) {
+	private constructor(db: PGlite, description: string, unlock: () => void) {
 		this.db = db;
 		this.description = description;
+		this.unlock = unlock;
 	}
 
 	static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-		if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-		const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-		return new PgliteDatabase(db, dataDir ? `PGlite ${dataDir}` : "PGlite in memory");
+		if (!dataDir) return new PgliteDatabase(await PGlite.create(), "PGlite in memory", () => undefined);
+		fs.mkdirSync(dataDir, { recursive: true });
+		const unlock = lockDataDir(dataDir);
+		try {
+			return new PgliteDatabase(await PGlite.create(dataDir), `PGlite ${dataDir}`, unlock);
+		} catch (err) {
+			unlock();
+			throw err;
+		}
 	}
 
 	query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
@@ -109,5 +118,6 @@ export class PgliteDatabase implements Database {
 
 	async close(): Promise<void> {
 		if (!this.db.closed) await this.db.close();
+		this.unlock();
 	}
 }
