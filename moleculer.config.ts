@@ -5,7 +5,7 @@
  */
 import type { BrokerOptions, Errors, MetricRegistry, Middleware, Tracer } from "moleculer";
 import { type Env, loadEnv } from "./runtime/env.ts";
-import { FastDiscoverer } from "./runtime/fast-discoverer.ts";
+import { DEFAULT_FAILURE_DETECTION, FastDiscoverer } from "./runtime/fast-discoverer.ts";
 import { PayloadGuardMiddleware } from "./middlewares/payload-guard.middleware.ts";
 import { LeanMetricsMiddleware } from "./middlewares/lean-metrics.middleware.ts";
 import { HeadSampledTracingMiddleware } from "./middlewares/head-sampled-tracing.middleware.ts";
@@ -44,11 +44,12 @@ export function platformMiddlewares(): (Middleware | string)[] {
 		PayloadGuardMiddleware(),
 		"ActionHook",
 		"Validator",
-		// Listed after them so it wraps them: a caller without the permission is refused before any
-		// hook runs or any param is validated, and learns nothing about the params.
-		PermissionsMiddleware(),
 		"Bulkhead",
 		"Cacher",
+		// Moleculer wraps each handler with the list in order, so a later entry runs first. Listed
+		// after these: a caller without the permission is refused before any hook runs or any param
+		// is validated, and a cached answer is never served to a caller who may not see it.
+		PermissionsMiddleware(),
 		"ContextTracker",
 		"CircuitBreaker",
 		"Timeout",
@@ -87,9 +88,9 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 			preferLocal: true,
 			discoverer: new FastDiscoverer()
 		},
-		// Seconds, for the INFO packets; FastDiscoverer runs the timers in milliseconds.
-		heartbeatInterval: 0.5,
-		heartbeatTimeout: 1.5,
+		// Seconds, for the INFO packets other nodes read; FastDiscoverer runs the timers in milliseconds.
+		heartbeatInterval: DEFAULT_FAILURE_DETECTION.heartbeatIntervalMs / 1000,
+		heartbeatTimeout: DEFAULT_FAILURE_DETECTION.heartbeatTimeoutMs / 1000,
 
 		requestTimeout: env.requestTimeout,
 		retryPolicy: { enabled: false },
@@ -150,4 +151,10 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 	};
 }
 
-export default createBrokerOptions(loadEnv());
+/**
+ * For tools that load a config file (moleculer-runner). A function, not an object built at import:
+ * a bad variable must reach the entrypoints' own error handling, not crash the import with a trace.
+ */
+export default function brokerOptionsFromEnvironment(): BrokerOptions {
+	return createBrokerOptions(loadEnv());
+}

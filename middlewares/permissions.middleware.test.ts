@@ -18,7 +18,11 @@ const vault: ServiceSchema = {
 		open: { visibility: "published", permissions: ["public"], handler: (ctx: Context) => ctx.call("vault.internalChecked") },
 		internalChecked: { visibility: "public", permissions: ["etl:run"], handler: () => "ran" },
 		plumbing: { visibility: "public", handler: () => "plumbing" },
-		undeclared: { visibility: "published", handler: () => "reached" }
+		undeclared: { visibility: "published", handler: () => "reached" },
+		// No visibility: Moleculer and moleculer-web publish it, so it must be checked like one.
+		noVisibility: { handler: () => "reached" },
+		// Cached by its (empty) params: an operator's cached answer must not reach a citizen.
+		cachedReport: { visibility: "published", permissions: ["health:read"], cache: true, handler: () => "report" }
 	}
 };
 
@@ -52,6 +56,17 @@ describe("PermissionsMiddleware", () => {
 		await expect(vaultNode.call("vault.health", {}, { meta: operator })).resolves.toBe("health");
 		await expect(vaultNode.call("vault.health", {}, { meta: citizen })).rejects.toMatchObject({ code: 403, type: "FORBIDDEN" });
 		await expect(vaultNode.call("vault.health", {}, { meta: anonymous })).rejects.toMatchObject({ code: 401, type: "UNAUTHORIZED" });
+	});
+
+	it("treats an action without visibility as published", async () => {
+		await expect(vaultNode.call("vault.noVisibility")).resolves.toBe("reached");
+		await expect(vaultNode.call("vault.noVisibility", {}, { meta: operator })).rejects.toMatchObject({ code: 404 });
+	});
+
+	it("checks permissions before the cache answers", async () => {
+		await expect(vaultNode.call("vault.cachedReport", {}, { meta: operator })).resolves.toBe("report");
+		await expect(vaultNode.call("vault.cachedReport", {}, { meta: citizen })).rejects.toMatchObject({ code: 403 });
+		await expect(vaultNode.call("vault.cachedReport", {}, { meta: anonymous })).rejects.toMatchObject({ code: 401 });
 	});
 
 	it("checks nested calls, on another node too, against the original caller", async () => {

@@ -67,6 +67,11 @@ export class UndeclaredActionError extends Errors.MoleculerClientError {
 	}
 }
 
+/** Moleculer and moleculer-web treat an action without `visibility` as published: so must the check. */
+export function isPublished(declaration: { visibility?: string }): boolean {
+	return declaration.visibility === undefined || declaration.visibility === "published";
+}
+
 export interface ActionDeclarationProblem {
 	action: string;
 	problems: string[];
@@ -77,7 +82,7 @@ export function publishedDeclarationProblems(broker: ServiceBroker): ActionDecla
 	const out: ActionDeclarationProblem[] = [];
 	for (const item of broker.registry.getActionList({ onlyAvailable: false, skipInternal: true, withEndpoints: false })) {
 		const action = item.action as (PermissionDeclaration & { name?: string }) | undefined;
-		if (!action || action.visibility !== "published") continue;
+		if (!action || !isPublished(action)) continue;
 		const problems = declarationProblems(action.permissions);
 		if (problems.length > 0) out.push({ action: item.name, problems });
 	}
@@ -91,7 +96,7 @@ function checkService(service: Service): void {
 		if (typeof def !== "object" || def === null) continue;
 		const declaration = def as PermissionDeclaration;
 		if (declaration.permissions === undefined) {
-			if (declaration.visibility === "published") undeclared.push(`${service.fullName}.${name}`);
+			if (isPublished(declaration)) undeclared.push(`${service.fullName}.${name}`);
 			continue;
 		}
 		const problems = declarationProblems(declaration.permissions);
@@ -114,7 +119,7 @@ export function PermissionsMiddleware(): Middleware {
 		localAction(next, action) {
 			const declaration = action as PermissionDeclaration & { name?: string };
 			const required = declaration.permissions;
-			const published = declaration.visibility === "published";
+			const published = isPublished(declaration);
 			const name = declaration.name ?? "?";
 			// Undeclared internal actions are plumbing that no principal can reach from outside.
 			if (required === undefined && !published) return next;

@@ -76,6 +76,12 @@ export class FastDiscoverer extends Discoverers.Local {
 		return super.processRemoteNodeInfo(nodeID, payload);
 	}
 
+	override remoteNodeDisconnected(nodeID: string, isUnexpected: boolean): void {
+		// Node ids carry the pid, so every restart is a new id: forget the ones that left.
+		this.lastSeen.delete(nodeID);
+		super.remoteNodeDisconnected(nodeID, isUnexpected);
+	}
+
 	override checkRemoteNodes(): void {
 		const now = performance.now();
 		for (const node of this.registry.nodes.toArray()) {
