@@ -24,6 +24,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Far above the connect timeout: a call that takes this long is hanging. */
 const HANG_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 1_000;
 
 async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
 	let timer: NodeJS.Timeout | undefined;
@@ -56,7 +57,7 @@ describe("DbMixin with PostgreSQL going away and coming back", () => {
 
 	beforeAll(async () => {
 		server = await PrivatePostgres.create();
-		const database: DatabaseConfig = { kind: "postgres", url: server.url, applicationName: "failure-test", poolSize: 4, statementTimeoutMs: 5_000, connectTimeoutMs: 1_000 };
+		const database: DatabaseConfig = { kind: "postgres", url: server.url, applicationName: "failure-test", poolSize: 4, statementTimeoutMs: 5_000, connectTimeoutMs: CONNECT_TIMEOUT_MS };
 		broker = new ServiceBroker({ nodeID: `db-failure-${process.pid}`, logger: false });
 		broker.createService(ownerService(database));
 	});
@@ -74,12 +75,24 @@ describe("DbMixin with PostgreSQL going away and coming back", () => {
 		expect(health.reasons.join("\n")).toMatch(/fixture: database: /);
 
 		let dbReady = false;
-		const ready = owner.dbReady().then(() => {
+		// Unbounded, as a background step waits: it must resolve once the server is up.
+		const ready = owner.dbReady(Number.POSITIVE_INFINITY).then(() => {
 			dbReady = true;
 		});
 		const query = await settle(owner.db.query("SELECT 1"));
 		expect(query.ok).toBe(false);
 		if (!query.ok) expectUnavailable(query.error, server.port);
+
+		// A bounded wait (what actions and cron ticks use) gives up with 503 instead of hanging.
+		for (const [wait, bound] of [[() => owner.dbReady(), CONNECT_TIMEOUT_MS], [() => owner.dbReady(200), 200]] as const) {
+			const startedAt = performance.now();
+			const bounded = await settle(wait());
+			const took = performance.now() - startedAt;
+			expect(bounded.ok).toBe(false);
+			if (!bounded.ok) expectUnavailable(bounded.error, server.port);
+			expect(took).toBeGreaterThanOrEqual(bound - 5);
+			expect(took).toBeLessThan(bound + 1_000);
+		}
 
 		expect(dbReady).toBe(false);
 		await server.start();

@@ -9,7 +9,10 @@
  * migration stops the node.
  *
  * A service's own `started` runs after this mixin's, possibly while the database is still away:
- * work that needs the schema should wait for `this.dbReady()` rather than run in `started`.
+ * work that needs the schema should wait for `this.dbReady()` rather than run in `started`. That wait
+ * is bounded (by default the connect timeout) and then fails with DATABASE_UNAVAILABLE, so an action
+ * answers 503 instead of hanging until the request timeout; background work that must wait for as
+ * long as it takes passes `Number.POSITIVE_INFINITY`.
  *
  * Schema rule (docs/decisions/0002-storage.md): a service writes only its own schema and names
  * tables schema-qualified (`etl.bills`); a service that reads another's tables lists that schema
@@ -20,7 +23,7 @@ import { type Env, loadEnv } from "../runtime/env.ts";
 import type { Database, DatabaseConfig } from "../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../runtime/storage/database-config.ts";
 import { acquireDatabase, releaseDatabase } from "../runtime/storage/database-registry.ts";
-import { describeStorageError as describeError, isConnectionError, MigrationChecksumError } from "../runtime/storage/errors.ts";
+import { DatabaseUnavailableError, describeStorageError as describeError, isConnectionError, MigrationChecksumError } from "../runtime/storage/errors.ts";
 import { type MigrationSet, applyMigrations } from "../runtime/storage/migrations.ts";
 import { migrationSetOf } from "../runtime/storage/migration-sets.ts";
 import { quoteQualified } from "../runtime/storage/sql-identifiers.ts";
@@ -48,8 +51,12 @@ export interface DbService {
 	dbSchema: string;
 	/** `this.dbTable("bills")` → `"etl"."bills"` for the owning service. */
 	dbTable(name: string): string;
-	/** Resolves once the database answered and the migrations are applied. */
-	dbReady(): Promise<void>;
+	/**
+	 * Resolves once the database answered and the migrations are applied; rejects with
+	 * DatabaseUnavailableError (503) when that has not happened within `timeoutMs` (default: the
+	 * database's connect timeout, 3 s for embedded PGlite). `Number.POSITIVE_INFINITY` waits unbounded.
+	 */
+	dbReady(timeoutMs?: number): Promise<void>;
 }
 
 type MigrationState =
@@ -71,6 +78,25 @@ const states = new WeakMap<Service, DbState>();
 
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
+/** Bound of `dbReady()` for PGlite, which has no connect timeout of its own. */
+const DEFAULT_READY_TIMEOUT_MS = 3_000;
+
+/** Waits for the migrations at most `timeoutMs`, so no caller hangs while PostgreSQL is away. */
+function boundedReady(state: DbState, timeoutMs: number): Promise<void> {
+	if (state.migration.kind === "ready" || !Number.isFinite(timeoutMs)) return state.ready;
+	// A failed migration stops the node; waiting for it would only delay the same verdict.
+	if (state.migration.kind === "failed") return Promise.reject(new DatabaseUnavailableError(`migrations failed: ${state.migration.reason}`));
+	return new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => {
+			if (state.migration.kind === "ready") resolve();
+			else reject(new DatabaseUnavailableError(`not ready after ${timeoutMs} ms: ${state.migration.reason}`));
+		}, Math.max(0, timeoutMs));
+		void state.ready.then(() => {
+			clearTimeout(timer);
+			resolve();
+		});
+	});
+}
 
 function stateOf(service: Service): DbState {
 	const state = states.get(service);
@@ -124,7 +150,8 @@ export function DbMixin(options: DbMixinOptions = {}): Partial<ServiceSchema> {
 			});
 			states.set(this, { config, sets, migration: { kind: "pending", reason: "not started" }, stopped: false, ready, markReady });
 			this.dbSchema = schema;
-			this.dbReady = () => stateOf(this).ready;
+			const defaultReadyMs = config.kind === "postgres" ? config.connectTimeoutMs : DEFAULT_READY_TIMEOUT_MS;
+			this.dbReady = (timeoutMs = defaultReadyMs) => boundedReady(stateOf(this), timeoutMs);
 			this.dbTable = (name: string) => quoteQualified(`${schema}.${name}`);
 
 			addHealthCheck(this, "database", async () => {

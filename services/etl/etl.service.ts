@@ -7,6 +7,11 @@
  * `etl.runs`, `etl.get`. Progress goes out as `etl.run.progress` (broadcast, so every gateway's SSE
  * stream has it); domain events (`bill.created`, `bill.updated`, `vote.recorded`,
  * `politician.created`, `politician.updated`) are emitted once per service group after each commit.
+ *
+ * A call through the gateway (it carries a principal) may not name a local `file`, may give a `url`
+ * only on the source's own origins or those in ETL_URL_ALLOWLIST, and may not `wait`: otherwise an
+ * API key could make the server read its files or reach internal addresses, and a waiting request
+ * would outlive the gateway's timeout. The CLI (bin/etl.ts, no principal) keeps all three.
  */
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
@@ -15,9 +20,13 @@ import { HealthMixin, addHealthCheck } from "../../mixins/health.mixin.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
+import { DatabaseUnavailableError } from "../../runtime/storage/errors.ts";
+import { principalOf } from "../../middlewares/permissions.middleware.ts";
 import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
-import type { OpenparliamentConfig } from "./connectors/openparliament.ts";
+import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
+import { OCD_DEFAULT_URLS } from "./connectors/ocd-divisions.ts";
+import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
@@ -46,6 +55,8 @@ export interface EtlSettings extends ServiceSettingSchema {
 	httpTimeoutMs?: number;
 	schedules?: Schedule[];
 	openparliament?: OpenparliamentConfig;
+	/** Origins (`https://host:port`) a gateway caller may name as `url`, besides each source's own. */
+	urlAllowlist?: string[];
 }
 
 export interface EtlServiceOptions {
@@ -94,6 +105,29 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 	return n;
 }
 
+/** The origins each connector reads by default: a gateway caller may always point a run back at them. */
+const DEFAULT_ORIGINS: Record<SourceName, readonly string[]> = {
+	ocd: [...new Set(OCD_DEFAULT_URLS.map((u) => new URL(u).origin))],
+	openparliament: [new URL(OPENPARLIAMENT_BASE_URL).origin],
+	legisinfo: [new URL(LEGISINFO_EXPORT_URL).origin]
+};
+
+/** ETL_URL_ALLOWLIST: comma-separated origins; a path or a typo fails at start, not at the first run. */
+export function parseUrlAllowlist(raw: string | undefined): string[] {
+	const origins: string[] = [];
+	for (const entry of (raw ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "")) {
+		let origin: string;
+		try {
+			origin = new URL(entry).origin;
+		} catch {
+			throw new Error(`ETL_URL_ALLOWLIST: "${entry}" is not an origin like https://host:port`);
+		}
+		if (origin === "null" || !/^https?:$/.test(new URL(entry).protocol)) throw new Error(`ETL_URL_ALLOWLIST: "${entry}" is not an http(s) origin`);
+		origins.push(origin);
+	}
+	return origins;
+}
+
 /** Settings from the ETL_* variables; explicit settings win. */
 export function etlSettingsFromEnv(source: NodeJS.ProcessEnv = process.env): EtlSettings {
 	return {
@@ -102,7 +136,8 @@ export function etlSettingsFromEnv(source: NodeJS.ProcessEnv = process.env): Etl
 		batchRecords: intVar(source, "ETL_BATCH_RECORDS", 20_000),
 		httpMinIntervalMs: intVar(source, "ETL_HTTP_MIN_INTERVAL_MS", 250),
 		httpTimeoutMs: intVar(source, "ETL_HTTP_TIMEOUT_MS", 20_000),
-		schedules: parseSchedules(source.ETL_SCHEDULES)
+		schedules: parseSchedules(source.ETL_SCHEDULES),
+		urlAllowlist: parseUrlAllowlist(source.ETL_URL_ALLOWLIST)
 	};
 }
 
@@ -145,6 +180,24 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 	return active;
 }
 
+/** What a gateway caller may not ask for (see the header): refused before anything is read or fetched. */
+function checkRemoteRun(this: EtlThis, source: SourceName, params: { url: string | undefined; file: string | undefined; wait: boolean | undefined }): void {
+	if (params.file !== undefined) {
+		throw new Errors.MoleculerClientError("file is for the command line: npm run etl -- run <source> --file PATH", 403, "ETL_FILE_NOT_ALLOWED", { source });
+	}
+	if (params.wait) {
+		// The run outlives the gateway's request timeout; follow it on /api/v1/events or GET /runs/:id.
+		throw new Errors.MoleculerClientError("wait is for the command line; follow the run with GET /api/v1/etl/runs/:id", 422, "ETL_BAD_REQUEST", { source });
+	}
+	if (params.url !== undefined) {
+		const origin = new URL(params.url).origin;
+		const allowed = [...DEFAULT_ORIGINS[source], ...(this.settings.urlAllowlist ?? [])];
+		if (!allowed.includes(origin)) {
+			throw new Errors.MoleculerClientError(`url must be on ${allowed.join(", ")} (add others to ETL_URL_ALLOWLIST)`, 403, "ETL_URL_NOT_ALLOWED", { source, origin });
+		}
+	}
+}
+
 function emitDomainEvents(this: EtlThis, events: DomainEvent[]): void {
 	// emit, not broadcast: each interested service (notifications, caches) reacts once per group.
 	for (const event of events) void this.broker.emit(event.name, event.payload);
@@ -172,6 +225,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				async handler(this: EtlThis, ctx: Context<RunActionParams>): Promise<Run> {
 					const { source, url, file, wait } = ctx.params;
 					if (url && file) throw new Errors.MoleculerClientError("Give url or file, not both", 422, "ETL_BAD_REQUEST", { source });
+					if (principalOf(ctx.meta) !== undefined) checkRemoteRun.call(this, source, { url, file, wait });
 					const params: RunParams = { ...(url ? { url } : {}), ...(file ? { file } : {}) };
 					const active = await startEtlRun.call(this, source, params);
 					return wait ? active.done : active.run;
@@ -246,22 +300,31 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 			const state = stateOf(this);
 			const env = options.env ?? loadEnv();
 			// Opened in the background like the database: a node starts even while its stores are away.
-			state.documentsOpened = dbOf(this).dbReady().then(async () => {
+			// Unbounded on purpose: this background step waits for however long the database is away.
+			state.documentsOpened = dbOf(this).dbReady(Number.POSITIVE_INFINITY).then(async () => {
 				try {
 					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });
 				} catch (err) {
 					this.logger.warn(`Document store unavailable: ${err instanceof Error ? err.message : String(err)}`);
 				}
 			});
+			// Schedules whose tick is still starting a run: a later tick skips rather than queue behind it.
+			const starting = new Set<Schedule>();
 			state.stopSchedules = startSchedules(this.settings.schedules ?? [], (schedule, slot) => {
-				startEtlRun.call(this, schedule.source, schedule.params ?? {}, slot).then(
+				if (starting.has(schedule)) {
+					this.logger.warn(`Scheduled ${schedule.source} run skipped (${schedule.cron}): the previous tick is still starting`);
+					return;
+				}
+				starting.add(schedule);
+				void startEtlRun.call(this, schedule.source, schedule.params ?? {}, slot).then(
 					(active) => this.logger.info(`Scheduled ${schedule.source} run ${active.run.id} started (${schedule.cron})`),
 					(err: unknown) => {
 						// Another node holds the lease or already ran this slot: that is the schedule working.
 						if (err instanceof Errors.MoleculerError && err.code === 409) this.logger.debug(`Scheduled ${schedule.source} run: ${err.message}`);
+						else if (err instanceof DatabaseUnavailableError) this.logger.warn(`Scheduled ${schedule.source} run skipped (${schedule.cron}): ${err.message} (${err.reason})`);
 						else this.logger.warn(`Scheduled ${schedule.source} run failed to start: ${err instanceof Error ? err.message : String(err)}`);
 					}
-				);
+				).finally(() => starting.delete(schedule));
 			});
 		},
 

@@ -190,7 +190,8 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 function databaseLog(service: HealthThis): DbTransitionLog {
 	const db = service as HealthThis & DbService;
 	return new DbTransitionLog({
-		ready: () => db.dbReady().then(() => db.db),
+		// Background work: wait for the database however long it is away (the ring serves meanwhile).
+		ready: () => db.dbReady(Number.POSITIVE_INFINITY).then(() => db.db),
 		table: `${db.dbSchema}.transitions`,
 		onError: (message) => service.logger.warn(`Transition history: ${message}`)
 	});
