@@ -15,6 +15,8 @@ import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
 import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
+import { API_KEY_REVOKED_EVENT } from "../services/auth/core/events.ts";
+import { type JwtKeyring, verifyAccessToken } from "../services/auth/core/jwt.ts";
 import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
 import { type Principal, isAllowed } from "../services/auth/core/roles.ts";
 import { type ResolvedApiKey, Authenticator } from "./authentication.ts";
@@ -27,7 +29,7 @@ import { serveMetrics } from "./metrics-endpoint.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
 import { requestIdOf } from "./request-id.ts";
-import { type SseOptions, SseHub } from "./sse.ts";
+import { type SseOptions, type StreamHolder, SseHub } from "./sse.ts";
 import { type AliasLike, keepVanishedAliases } from "./vanished-aliases.ts";
 
 export const API_PREFIX = "/api/v1";
@@ -49,8 +51,6 @@ export const NON_ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>>
 
 /** Sign-in routes: a tighter per-IP limit against password spraying across accounts. */
 const SIGN_IN_PATHS = new Set([`${API_PREFIX}/auth/login`, `${API_PREFIX}/auth/mfa/verify`, `${API_PREFIX}/auth/register`]);
-
-export const API_KEY_REVOKED_EVENT = "auth.apiKeyRevoked";
 
 export interface GatewaySettings extends ApiSettingsSchema {
 	sse?: Partial<SseOptions>;
@@ -80,8 +80,10 @@ interface GatewayState {
 	readiness: () => Promise<Readiness>;
 	env: Env;
 	authenticator: Authenticator;
-	/** Opened in `started`, closed in `stopped` (their Redis connections follow the broker). */
+	/** Opened in `started`, closed in `stopped` (their Redis connection follows the broker). */
 	limits: GatewayRateLimits | undefined;
+	/** Who holds an event stream and until when its credentials hold (see streamHolder). */
+	streamHolder: (req: IncomingMessage, principal: Principal) => StreamHolder | undefined;
 }
 
 /** What the gateway attaches to a request for moleculer-web's hooks. */
@@ -197,6 +199,26 @@ function refuseRate(res: ServerResponse, decision: Exclude<LimitDecision, { allo
 	});
 }
 
+/**
+ * Who holds an event stream about to open, and until when. The authenticator has just accepted the
+ * bearer token; it is read again here only for its `exp`, which the principal does not carry. The
+ * end is where the authenticator would start refusing the token (exp plus the clock tolerance), so a
+ * client reconnecting with the same token is refused rather than let in for an instant again.
+ */
+function streamHolder(req: IncomingMessage, principal: Principal, keyring: JwtKeyring, now: () => number): StreamHolder | undefined {
+	if (principal.kind === "api-key") return { principal: `key:${principal.keyId}` };
+	if (principal.kind !== "user") return undefined;
+	const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? "")?.[1];
+	if (!token) return { principal: `user:${principal.userId}` };
+	try {
+		const { exp } = verifyAccessToken(keyring, JWT_SETTINGS, token, now);
+		return { principal: `user:${principal.userId}`, expiresAt: (exp + JWT_SETTINGS.clockToleranceSeconds) * 1000 };
+	} catch {
+		// Expired in the instant since it was accepted: an expiry in the past makes the hub answer 401.
+		return { principal: `user:${principal.userId}`, expiresAt: 0 };
+	}
+}
+
 /** Authenticates and rate-limits a request; answers it and returns undefined when it goes no further. */
 async function admit(state: GatewayState, req: GatewayRequest, res: ServerResponse, path: string): Promise<Principal | undefined> {
 	const ip = clientIp(req, state.env.trustProxy);
@@ -268,7 +290,7 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 				writeErrorOf(res, 405, "METHOD_NOT_ALLOWED", "The event stream is read with GET");
 				return;
 			}
-			state.sse.accept(req, res);
+			state.sse.accept(req, res, state.streamHolder(req, (req as GatewayRequest).$principal ?? { kind: "anonymous" }));
 			return;
 		default:
 			await moleculerWeb(service).httpHandler(req, res);
@@ -302,6 +324,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 	const env = options.env ?? loadEnv();
 	const keyring = keyringFromEnv(env);
+	const now = options.now ?? Date.now;
 
 	return {
 		name: "gateway",
@@ -338,7 +361,10 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// Broadcast by auth, so no gateway keeps honouring a revoked key from its cache.
 			[API_KEY_REVOKED_EVENT]: {
 				handler(this: GatewayThis, ctx: Context<{ keyId?: unknown }>): void {
-					if (typeof ctx.params.keyId === "string") stateOf(this).authenticator.forgetKey(ctx.params.keyId);
+					if (typeof ctx.params.keyId !== "string") return;
+					stateOf(this).authenticator.forgetKey(ctx.params.keyId);
+					// A stream was authorised once, when it opened: a revoked key's streams must end now.
+					stateOf(this).sse.endPrincipal(`key:${ctx.params.keyId}`, "api-key-revoked");
 				}
 			}
 		},
@@ -359,7 +385,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 		created(this: GatewayThis): void {
 			const state: GatewayState = {
-				sse: new SseHub(this.settings.sse),
+				sse: new SseHub(this.settings.sse, now),
 				edge: undefined,
 				ownsEdge: false,
 				draining: false,
@@ -372,7 +398,8 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 					...(options.now ? { now: options.now } : {}),
 					resolveApiKey: async (key) => ((await this.broker.call("auth.resolveApiKey", { key })) as ResolvedApiKey | null) ?? undefined
 				}),
-				limits: undefined
+				limits: undefined,
+				streamHolder: (req, principal) => streamHolder(req, principal, keyring, now)
 			};
 			states.set(this, state);
 			// Services have no `stopping` hook; a middleware's runs as soon as the broker begins to stop.
@@ -389,7 +416,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// A broker may be stopped and started again: begin with a fresh stream hub.
 			state.draining = false;
 			state.routesReady = false;
-			state.sse = new SseHub(this.settings.sse);
+			state.sse = new SseHub(this.settings.sse, now);
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,
@@ -400,6 +427,8 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 				},
 				this.broker
 			);
+			// Before the first request, so a gateway with a working Redis shares its counts from the start.
+			await state.limits.settled();
 			let edge = edgeServerOf(this.broker);
 			if (!edge?.listening) {
 				edge = new EdgeServer();

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import { type GatewayNode, makeBroker, randomNamespace, request, type JsonResponse } from "../../gateway/gateway-test-kit.ts";
-import { GatewayService } from "../../gateway/gateway.service.ts";
+import { type GatewayOptions, GatewayService } from "../../gateway/gateway.service.ts";
 import { edgeServerOf } from "../../gateway/edge-server.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
@@ -56,18 +56,27 @@ export interface AuthNode extends GatewayNode {
 	bearerFor(role: Role, userId: string): Record<string, string>;
 }
 
-export async function startAuthNode(vars: Record<string, string> = {}, extra: ServiceSchema[] = [probeService]): Promise<AuthNode> {
+/**
+ * `database` defaults to PGlite in memory; a PostgreSQL config runs the same node on the real server.
+ * `gateway` passes event-stream settings (a short keep-alive) to the gateway.
+ */
+export async function startAuthNode(
+	vars: Record<string, string> = {},
+	extra: ServiceSchema[] = [probeService],
+	database: DatabaseConfig = PGLITE_MEMORY,
+	gateway: Pick<GatewayOptions, "sse"> = {}
+): Promise<AuthNode> {
 	const namespace = randomNamespace();
 	const env = loadEnv({ NODE_ENV: "test", NAMESPACE: namespace, ADMIN_EMAIL, ADMIN_PASSWORD, RATE_LIMIT_LOGIN: "10000", ...vars });
 	const clock = new TestClock();
 	const broker: ServiceBroker = makeBroker({ namespace, nodeID: `auth-test-${randomUUID().slice(0, 6)}` });
-	broker.createService(GatewayService({ port: 0, ip: "127.0.0.1", env, now: clock.now }));
-	broker.createService(AuthService({ env, database: PGLITE_MEMORY, now: clock.now }));
+	broker.createService(GatewayService({ port: 0, ip: "127.0.0.1", env, now: clock.now, ...gateway }));
+	broker.createService(AuthService({ env, database, now: clock.now }));
 	for (const schema of extra) broker.createService(schema);
 	await broker.start();
 	const edge = edgeServerOf(broker);
 	const baseUrl = `http://127.0.0.1:${edge?.port ?? 0}`;
-	const documents = await openDocumentStore({ mongoUrl: undefined, database: PGLITE_MEMORY, nodeID: "auth-test" });
+	const documents = await openDocumentStore({ mongoUrl: undefined, database, nodeID: "auth-test" });
 	broker.localBus.once("$broker.stopped", () => void documents.close());
 	const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> =>
 		request(`${baseUrl}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });

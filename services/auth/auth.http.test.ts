@@ -8,6 +8,7 @@ import { errorOf } from "../../gateway/gateway-test-kit.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type AuthNode, startAuthNode } from "./auth-test-kit.ts";
 import type { MfaChallenge, PublicUser, TokenPair } from "./auth.service.ts";
 import { totpCode } from "./core/totp.ts";
+import { BACKENDS } from "../../runtime/storage/test-fixtures/test-databases.ts";
 
 const PASSWORD = "a sturdy passphrase 2026";
 let node: AuthNode;
@@ -125,6 +126,38 @@ describe("accounts and sessions", () => {
 		expect(changed.status, changed.text).toBe(200);
 		expect((await node.post("/api/v1/auth/refresh", { refreshToken: session.refreshToken })).status).toBe(401);
 		expect((await login("change@example.test", "another sturdy passphrase")).status).toBe(200);
+	});
+});
+
+// Its own node per backend: the race only shows where statements of parallel requests interleave,
+// which on PostgreSQL means several pool connections.
+describe.each(BACKENDS)("lockout under parallel guessing on $name", (backend) => {
+	let own: AuthNode;
+	let drop: () => Promise<void> = () => Promise.resolve();
+	beforeAll(async () => {
+		const created = await backend.create();
+		drop = created.drop;
+		own = await startAuthNode({}, [], created.config);
+	});
+	afterAll(async () => {
+		await own?.broker.stop();
+		await drop();
+	});
+
+	it("lets at most 5 of 10 parallel wrong passwords be checked, then answers ACCOUNT_LOCKED", async () => {
+		const email = "parallel@example.test";
+		expect((await own.post("/api/v1/auth/register", { email, password: PASSWORD, displayName: "Parallel" })).status).toBe(200);
+		const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => own.post("/api/v1/auth/login", { email, password: `wrong guess number ${i}` })));
+		const statuses = answers.map((a) => a.status);
+		const judged = statuses.filter((s) => s === 401).length;
+		expect(judged).toBeLessThanOrEqual(5);
+		expect(judged + statuses.filter((s) => s === 429).length, statuses.join(",")).toBe(10);
+		for (const locked of answers.filter((a) => a.status === 429)) expect(errorOf(locked).type).toBe("ACCOUNT_LOCKED");
+		// Even the right password is refused now: the account is locked.
+		const after = await own.post("/api/v1/auth/login", { email, password: PASSWORD });
+		expect(after.status).toBe(429);
+		expect(errorOf(after).type).toBe("ACCOUNT_LOCKED");
+		expect((await own.audit("login.failed")).filter((e) => e.data.email === email).length).toBeLessThanOrEqual(5);
 	});
 });
 

@@ -20,6 +20,7 @@ import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
 import type { AuditEventInput, DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
+import { API_KEY_REVOKED_EVENT } from "./core/events.ts";
 import { ApiKeyScopeError, apiKeyPrefix, createApiKey, verifyApiKey } from "./core/api-keys.ts";
 import { type JwtKeyring, issueAccessToken } from "./core/jwt.ts";
 import { JWT_SETTINGS, signingKeyringFromEnv } from "./core/keyring-from-env.ts";
@@ -31,8 +32,6 @@ import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from "./cor
 import { API_KEY_SCOPES, type Principal, ROLES, type Role, isRole, requiresSecondFactor } from "./core/roles.ts";
 import { generateTotpSecret, totpUri, verifyTotp } from "./core/totp.ts";
 import { SqlRefreshTokenStore } from "./sql-refresh-token-store.ts";
-
-export const API_KEY_REVOKED_EVENT = "auth.apiKeyRevoked";
 
 /** An MFA challenge lives long enough to open an authenticator app, and allows a few typos. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -307,25 +306,33 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				async handler(this: AuthThis, ctx: Context<{ email: string; password: string }>): Promise<TokenPair | MfaChallenge> {
 					const key = emailKey(ctx.params.email);
 					const at = now();
-					const failuresOf = async (): Promise<number[]> =>
-						(
-							await dbOf(this).db.query<{ at: string | number }>("SELECT at FROM auth.login_failures WHERE email_key = $1 AND at > $2", [
-								key,
-								at - DEFAULT_LOCKOUT_POLICY.windowMs
-							])
-						).rows.map((r) => Number(r.at));
-					const before = lockoutState(await failuresOf(), at);
-					if (before.locked) {
+					// The attempt is booked as a failure before the password is checked, under a per-account
+					// advisory lock: parallel guesses for one email queue on the lock, each sees the attempts
+					// booked before it, so no more than the free failures get a password check before the
+					// lockout answers. The lock is held only for these few statements, not the argon2 check.
+					const attempt = await dbOf(this).db.transaction(async (tx) => {
+						await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`auth.login:${key}`]);
+						const { rows } = await tx.query<{ at: string | number }>("SELECT at FROM auth.login_failures WHERE email_key = $1 AND at > $2", [
+							key,
+							at - DEFAULT_LOCKOUT_POLICY.windowMs
+						]);
+						const failures = rows.map((r) => Number(r.at));
+						const before = lockoutState(failures, at);
+						if (before.locked) return { booked: false, state: before } as const;
+						await tx.query("DELETE FROM auth.login_failures WHERE at <= $1", [at - DEFAULT_LOCKOUT_POLICY.windowMs]);
+						await tx.query("INSERT INTO auth.login_failures (email_key, at) VALUES ($1, $2)", [key, at]);
+						// What the lockout will be if this attempt turns out to be a failure.
+						return { booked: true, state: lockoutState([...failures, at], at) } as const;
+					});
+					if (!attempt.booked) {
 						throw clientError(429, "ACCOUNT_LOCKED", "Too many failed sign-ins for this account; try again later", {
-							retryAfterSeconds: Math.ceil(before.retryAfterMs / 1000)
+							retryAfterSeconds: Math.ceil(attempt.state.retryAfterMs / 1000)
 						});
 					}
+					const after = attempt.state;
 					const user = await findUserByEmail(this, key);
 					const passwordOk = await verifyPasswordOrDummy(user?.password_hash, ctx.params.password);
 					if (!passwordOk || !user || user.disabled_at !== null) {
-						await dbOf(this).db.query("DELETE FROM auth.login_failures WHERE at <= $1", [at - DEFAULT_LOCKOUT_POLICY.windowMs]);
-						await dbOf(this).db.query("INSERT INTO auth.login_failures (email_key, at) VALUES ($1, $2)", [key, at]);
-						const after = lockoutState(await failuresOf(), at);
 						await audit(this, ctx, {
 							action: "login.failed",
 							target: user?.id ?? key,
@@ -334,6 +341,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 						if (after.locked) await audit(this, ctx, { action: "account.locked", target: user?.id ?? key, data: { email: key, lockedUntil: after.lockedUntil } });
 						throw INVALID_CREDENTIALS();
 					}
+					// A success forgives the typos, and takes back the failure booked for itself above.
 					await dbOf(this).db.query("DELETE FROM auth.login_failures WHERE email_key = $1", [key]);
 					if (needsRehash(user.password_hash)) {
 						await dbOf(this).db.query("UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1", [user.id, await hashPassword(ctx.params.password)]);
@@ -674,7 +682,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 		started(this: AuthThis): Promise<void> {
 			const state = stateOf(this);
 			// In the background, like the database: the node starts while its stores are away.
-			state.documentsOpened = dbOf(this).dbReady().then(async () => {
+			state.documentsOpened = dbOf(this).dbReady(Number.POSITIVE_INFINITY).then(async () => {
 				state.tokens = new SqlRefreshTokenStore(dbOf(this).db);
 				try {
 					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });

@@ -1,6 +1,6 @@
 /**
- * Account lockout as a pure function of recent failure times: the caller stores the list (append on
- * failure, clear on success) and asks before checking a password. After 5 failures within 15 minutes
+ * Account lockout as a pure function of recent failure times: the caller stores the failures (the
+ * auth service in auth.login_failures, cleared on success) and asks before checking a password. After 5 failures within 15 minutes
  * each further attempt waits longer (1, 2, 4, 8 minutes, capped at 15), so guessing one account costs
  * hours while its owner, after a few typos, waits a minute.
  */
@@ -10,16 +10,13 @@ export interface LockoutPolicy {
 	freeFailures: number;
 	baseDelayMs: number;
 	maxDelayMs: number;
-	/** Failures kept per account; older ones no longer change the answer. */
-	maxRemembered: number;
 }
 
 export const DEFAULT_LOCKOUT_POLICY: Readonly<LockoutPolicy> = Object.freeze({
 	windowMs: 15 * 60_000,
 	freeFailures: 5,
 	baseDelayMs: 60_000,
-	maxDelayMs: 15 * 60_000,
-	maxRemembered: 32
+	maxDelayMs: 15 * 60_000
 });
 
 export type LockoutState =
@@ -43,14 +40,4 @@ export function lockoutState(failures: readonly number[], now: number, policy: L
 	const delay = delayAfterFailures(window.length, policy);
 	if (last === undefined || delay === 0 || now >= last + delay) return { locked: false, recentFailures: window.length };
 	return { locked: true, recentFailures: window.length, retryAfterMs: last + delay - now, lockedUntil: last + delay };
-}
-
-/** The list to store after a failed attempt: old entries dropped so it stays small. */
-export function recordFailure(failures: readonly number[], now: number, policy: LockoutPolicy = DEFAULT_LOCKOUT_POLICY): number[] {
-	return [...recent(failures, now, policy), now].slice(-policy.maxRemembered);
-}
-
-/** A successful sign-in forgives earlier typos. */
-export function recordSuccess(): number[] {
-	return [];
 }
