@@ -61,6 +61,8 @@ describe("PermissionsMiddleware", () => {
 	it("treats an action without visibility as published", async () => {
 		await expect(vaultNode.call("vault.noVisibility")).resolves.toBe("reached");
 		await expect(vaultNode.call("vault.noVisibility", {}, { meta: operator })).rejects.toMatchObject({ code: 404 });
+		// Moleculer's own $node actions declare no visibility either, and stay the broker's plumbing.
+		await expect(vaultNode.call("$node.health", {}, { meta: citizen })).resolves.toMatchObject({ cpu: expect.any(Object) });
 	});
 
 	it("checks permissions before the cache answers", async () => {

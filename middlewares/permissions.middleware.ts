@@ -30,6 +30,8 @@ export const PRINCIPAL_META = "principal";
 export interface PermissionDeclaration {
 	permissions?: readonly string[];
 	visibility?: string;
+	/** Present on action definitions as middlewares see them. */
+	service?: { name?: string };
 }
 
 /** The principal a call carries, or undefined for the platform's own calls; malformed meta is anonymous. */
@@ -67,8 +69,13 @@ export class UndeclaredActionError extends Errors.MoleculerClientError {
 	}
 }
 
-/** Moleculer and moleculer-web treat an action without `visibility` as published: so must the check. */
-export function isPublished(declaration: { visibility?: string }): boolean {
+/**
+ * Moleculer and moleculer-web treat an action without `visibility` as published: so must the check.
+ * Moleculer's internal `$node` service is the exception: it declares no visibility, has no routes,
+ * and is the broker's own plumbing.
+ */
+export function isPublished(declaration: { visibility?: string; service?: { name?: string } }, serviceName = declaration.service?.name): boolean {
+	if (serviceName?.startsWith("$")) return false;
 	return declaration.visibility === undefined || declaration.visibility === "published";
 }
 
@@ -96,7 +103,7 @@ function checkService(service: Service): void {
 		if (typeof def !== "object" || def === null) continue;
 		const declaration = def as PermissionDeclaration;
 		if (declaration.permissions === undefined) {
-			if (isPublished(declaration)) undeclared.push(`${service.fullName}.${name}`);
+			if (isPublished(declaration, service.name)) undeclared.push(`${service.fullName}.${name}`);
 			continue;
 		}
 		const problems = declarationProblems(declaration.permissions);
