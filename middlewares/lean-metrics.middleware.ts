@@ -399,6 +399,20 @@ export function LeanMetricsMiddleware(): Middleware {
 		};
 	}
 
+	/** Counts packets and their bytes (the second argument of send and receive) one way. */
+	function countPackets<F extends (name: string, data: Buffer, ...rest: never[]) => unknown>(
+		next: F,
+		packets: "sent" | "received",
+		bytes: "sentBytes" | "receivedBytes"
+	): F {
+		return function leanMetrics(this: unknown, ...args: Parameters<F>): ReturnType<F> {
+			transport[packets]++;
+			transport[bytes] += args[1]?.length ?? 0;
+			transport.changed = true;
+			return next.apply(this, args) as ReturnType<F>;
+		} as F;
+	}
+
 	function countCalls<F extends (...args: never[]) => unknown>(counts: CountsByKey, next: F): F {
 		if (!enabled) return next;
 		return function leanMetrics(this: unknown, ...args: Parameters<F>): ReturnType<F> {
@@ -501,24 +515,12 @@ export function LeanMetricsMiddleware(): Middleware {
 
 		transporterSend<F extends (topic: string, data: Buffer, ...rest: never[]) => unknown>(this: unknown, next: F): F {
 			attach(this);
-			if (!enabled) return next;
-			return function leanMetrics(this: unknown, ...args: Parameters<F>): ReturnType<F> {
-				transport.sent++;
-				transport.sentBytes += args[1]?.length ?? 0;
-				transport.changed = true;
-				return next.apply(this, args) as ReturnType<F>;
-			} as F;
+			return enabled ? countPackets(next, "sent", "sentBytes") : next;
 		},
 
 		transporterReceive<F extends (cmd: string, data: Buffer, ...rest: never[]) => unknown>(this: unknown, next: F): F {
 			attach(this);
-			if (!enabled) return next;
-			return function leanMetrics(this: unknown, ...args: Parameters<F>): ReturnType<F> {
-				transport.received++;
-				transport.receivedBytes += args[1]?.length ?? 0;
-				transport.changed = true;
-				return next.apply(this, args) as ReturnType<F>;
-			} as F;
+			return enabled ? countPackets(next, "received", "receivedBytes") : next;
 		}
 	};
 	// Moleculer 0.15 types the hooks as returning the handler's result, not the wrapped handler.

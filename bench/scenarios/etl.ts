@@ -18,7 +18,7 @@ import { pathToFileURL } from "node:url";
 import { ServiceBroker } from "moleculer";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { copyLine } from "../../runtime/storage/copy-text.ts";
+import { copyChunks } from "../../runtime/storage/copy-text.ts";
 import { createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import { EtlService } from "../../services/etl/etl.service.ts";
 import type { Run } from "../../services/etl/pipeline/runs.ts";
@@ -45,6 +45,16 @@ function writeExport(dir: string, size: ParliamentSize): void {
 	}
 }
 
+/** The generated ballots as the rows both COPY baselines load (etl.ballots' first columns). */
+function* ballotRows(size: ParliamentSize): Generator<unknown[]> {
+	const total = ballotCount(size);
+	for (let i = 0; i < total; i++) {
+		const b = ballotAt(size, i) as { vote_url: string; politician_url: string; politician_membership_url: string; ballot: string };
+		const vote = voteRefFromUrl(b.vote_url);
+		yield [vote?.session, vote?.number, politicianSlugFromUrl(b.politician_url), membershipIdFromUrl(b.politician_membership_url), b.ballot, false];
+	}
+}
+
 /** The baseline: the same ballots as rows, COPYed raw into a table with no keys. */
 async function rawCopy(url: string, size: ParliamentSize): Promise<number> {
 	const client = new pg.Client({ connectionString: url });
@@ -52,21 +62,7 @@ async function rawCopy(url: string, size: ParliamentSize): Promise<number> {
 	try {
 		await client.query("CREATE TABLE bench_ballots_bare (session text, vote_number int, politician_slug text, membership_id text, ballot text, dissent boolean)");
 		const started = performance.now();
-		const lines = function* (): Generator<string> {
-			let chunk = "";
-			const total = ballotCount(size);
-			for (let i = 0; i < total; i++) {
-				const b = ballotAt(size, i) as { vote_url: string; politician_url: string; politician_membership_url: string; ballot: string };
-				const vote = voteRefFromUrl(b.vote_url);
-				chunk += copyLine([vote?.session, vote?.number, politicianSlugFromUrl(b.politician_url), membershipIdFromUrl(b.politician_membership_url), b.ballot, false]);
-				if (chunk.length >= 65_536) {
-					yield chunk;
-					chunk = "";
-				}
-			}
-			if (chunk) yield chunk;
-		};
-		await pipeline(Readable.from(lines()), client.query(copyFrom("COPY bench_ballots_bare FROM STDIN")));
+		await pipeline(Readable.from(copyChunks(ballotRows(size))), client.query(copyFrom("COPY bench_ballots_bare FROM STDIN")));
 		return (performance.now() - started) / 1000;
 	} finally {
 		await client.end();
@@ -87,23 +83,13 @@ async function shapedCopy(url: string, size: ParliamentSize): Promise<number> {
 		const documentKey = pathToFileURL(path.join(os.tmpdir(), "etl-bench-export", "3-ballots-0000.json#ballots")).href;
 		const documentHash = hash("sha256", documentKey, "hex");
 		const runId = "0192f0a0-0000-7000-8000-000000000000";
-		const lines = function* (): Generator<string> {
-			let chunk = "";
-			const total = ballotCount(size);
-			for (let i = 0; i < total; i++) {
-				const b = ballotAt(size, i) as { vote_url: string; politician_url: string; politician_membership_url: string; ballot: string };
-				const vote = voteRefFromUrl(b.vote_url);
-				const values = [vote?.session, vote?.number, politicianSlugFromUrl(b.politician_url), membershipIdFromUrl(b.politician_membership_url), b.ballot, false];
-				chunk += copyLine([...values, "openparliament", documentKey, documentHash, hash("sha256", JSON.stringify(values), "hex"), runId]);
-				if (chunk.length >= 65_536) {
-					yield chunk;
-					chunk = "";
-				}
+		const shapedRows = function* (): Generator<unknown[]> {
+			for (const values of ballotRows(size)) {
+				yield [...values, "openparliament", documentKey, documentHash, hash("sha256", JSON.stringify(values), "hex"), runId];
 			}
-			if (chunk) yield chunk;
 		};
 		const columns = "session, vote_number, politician_slug, membership_id, ballot, dissent, source, document_key, document_hash, content_hash, run_id";
-		await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY bench_ballots_shaped (${columns}) FROM STDIN`)));
+		await pipeline(Readable.from(copyChunks(shapedRows())), client.query(copyFrom(`COPY bench_ballots_shaped (${columns}) FROM STDIN`)));
 		return (performance.now() - started) / 1000;
 	} finally {
 		await client.query("DROP TABLE IF EXISTS bench_ballots_shaped");

@@ -17,7 +17,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../../runtime/storage/database.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
-import { copyLine } from "../../runtime/storage/copy-text.ts";
+import { copyChunks } from "../../runtime/storage/copy-text.ts";
 
 export interface StorageBenchOptions {
 	rows: number;
@@ -73,18 +73,7 @@ async function rawPgCopy(url: string, rows: number): Promise<number> {
 	await client.connect();
 	try {
 		const stream = client.query(copyFrom(`COPY bench_bare (${BILL_COLUMNS.join(", ")}) FROM STDIN`));
-		const chunks = function* (): Generator<string> {
-			let chunk = "";
-			for (const row of billRows(rows)) {
-				chunk += copyLine(row);
-				if (chunk.length >= 65_536) {
-					yield chunk;
-					chunk = "";
-				}
-			}
-			if (chunk) yield chunk;
-		};
-		await pipeline(Readable.from(chunks()), stream);
+		await pipeline(Readable.from(copyChunks(billRows(rows))), stream);
 		return stream.rowCount;
 	} finally {
 		await client.end();

@@ -43,3 +43,16 @@ export function copyLine(row: readonly unknown[]): string {
 	for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + copyField(row[i]);
 	return `${line}\n`;
 }
+
+/** Rows as COPY text in ~64 kB chunks: one write per row costs more than the encoding itself. */
+export async function* copyChunks(rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): AsyncGenerator<string> {
+	let chunk = "";
+	for await (const row of rows) {
+		chunk += copyLine(row);
+		if (chunk.length >= 65_536) {
+			yield chunk;
+			chunk = "";
+		}
+	}
+	if (chunk) yield chunk;
+}

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Database, DatabaseConfig, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
-import { copyLine } from "./copy-text.ts";
+import { copyChunks } from "./copy-text.ts";
 import { toStorageError } from "./errors.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
@@ -65,19 +65,7 @@ async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
 async function copyOn(client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {
 	const sql = `COPY ${quoteQualified(table)} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`;
 	const copy = client.query(Object.assign(copyFrom(sql), { query_timeout: LONG_RUNNING_MS }));
-	const lines = async function* (): AsyncGenerator<string> {
-		// Joining lines into ~64 kB chunks: one write per row costs more than the encoding.
-		let chunk = "";
-		for await (const row of rows) {
-			chunk += copyLine(row);
-			if (chunk.length >= 65_536) {
-				yield chunk;
-				chunk = "";
-			}
-		}
-		if (chunk) yield chunk;
-	};
-	await pipeline(Readable.from(lines()), copy);
+	await pipeline(Readable.from(copyChunks(rows)), copy);
 	return copy.rowCount;
 }
 
