@@ -12,14 +12,25 @@ function escapeText(text: string): string {
 	return text.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"));
 }
 
-function arrayLiteral(values: readonly unknown[]): string {
-	const items = values.map((v) => {
-		if (v === null || v === undefined) return "NULL";
-		if (Array.isArray(v)) return arrayLiteral(v);
-		const text = scalarText(v);
-		return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-	});
-	return `{${items.join(",")}}`;
+/** An element that needs no quotes: none of the array syntax's own characters, no blanks, not NULL. */
+const BARE_ELEMENT = /^[^{},"\\\s]+$/;
+
+function arrayElement(value: unknown): string {
+	if (value === null || value === undefined) return "NULL";
+	if (Array.isArray(value)) return arrayLiteral(value);
+	if (typeof value === "boolean") return value ? "t" : "f";
+	if (typeof value === "number") return String(value);
+	const text = scalarText(value);
+	// Most elements (slugs, ids, codes) go bare: quoting every one was most of the encoding's cost.
+	if (BARE_ELEMENT.test(text) && !(text.length === 4 && text.toUpperCase() === "NULL")) return text;
+	return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** A PostgreSQL array literal (`{a,"b c",NULL}`), as the array type's input function reads it. */
+export function arrayLiteral(values: readonly unknown[]): string {
+	let out = "{";
+	for (let i = 0; i < values.length; i++) out += (i === 0 ? "" : ",") + arrayElement(values[i]);
+	return `${out}}`;
 }
 
 function scalarText(value: unknown): string {

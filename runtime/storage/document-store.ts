@@ -14,9 +14,18 @@ export interface RawDocumentInput {
 	url?: string;
 	contentType?: string;
 	fetchedAt?: Date;
-	/** The parsed body (JSON) or the text as received. */
-	body: unknown;
-	/** The body's checksum when the caller already has it (the same canonical-JSON sha256, runtime/canonical-json.ts). */
+	/** The parsed body (JSON); may be left undefined when `text` is given. */
+	body?: unknown;
+	/**
+	 * The body's JSON text exactly as received, when the caller has it: stores that keep text
+	 * (PostgreSQL) keep these bytes instead of serialising `body` again. `body` is what it parses
+	 * to (or a validated reading of it).
+	 */
+	text?: string;
+	/**
+	 * The body's checksum when the caller already has it: the canonical-JSON sha256
+	 * (runtime/canonical-json.ts), or for a document kept as received, the sha256 of `text`.
+	 */
 	checksum?: string;
 }
 
@@ -89,6 +98,12 @@ export interface DocumentStore {
 	findAudit(query: AuditQuery): Promise<AuditEvent[]>;
 	ping(timeoutMs: number): Promise<void>;
 	close(): Promise<void>;
+}
+
+/** The input's body, parsed from its text when only the text was given. */
+export function documentBody(doc: RawDocumentInput): unknown {
+	if (doc.body !== undefined) return doc.body;
+	return doc.text === undefined ? null : (JSON.parse(doc.text) as unknown);
 }
 
 export const DEFAULT_LIMIT = 100;

@@ -13,7 +13,8 @@ import {
 	type RawDocument,
 	type RawDocumentInput,
 	type RawDocumentQuery,
-	clampLimit
+	clampLimit,
+	documentBody
 } from "./document-store.ts";
 import { uuid7 } from "./uuid7.ts";
 
@@ -103,12 +104,12 @@ export class MongoDocumentStore implements DocumentStore {
 			_id: uuid7(),
 			source: doc.source,
 			key: doc.key,
-			checksum: bodyChecksum(doc.body),
+			checksum: doc.checksum ?? bodyChecksum(documentBody(doc)),
 			runId: doc.runId ?? null,
 			url: doc.url ?? null,
 			contentType: doc.contentType ?? "application/json",
 			fetchedAt: doc.fetchedAt ?? new Date(),
-			body: doc.body ?? null
+			body: documentBody(doc)
 		};
 		try {
 			await this.raw.insertOne(stored);
@@ -126,7 +127,7 @@ export class MongoDocumentStore implements DocumentStore {
 		// An upsert that only sets on insert: an existing (source, key, checksum) is left as it is.
 		const result = await this.raw.bulkWrite(
 			docs.map((doc) => {
-				const checksum = doc.checksum ?? bodyChecksum(doc.body);
+				const checksum = doc.checksum ?? bodyChecksum(documentBody(doc));
 				return {
 					updateOne: {
 						filter: { source: doc.source, key: doc.key, checksum },
@@ -137,7 +138,7 @@ export class MongoDocumentStore implements DocumentStore {
 								url: doc.url ?? null,
 								contentType: doc.contentType ?? "application/json",
 								fetchedAt: doc.fetchedAt ?? new Date(),
-								body: doc.body ?? null
+								body: documentBody(doc)
 							}
 						},
 						upsert: true

@@ -1,6 +1,6 @@
 /**
- * The document store on PostgreSQL jsonb (MONGO_URL unset), in the "documents" schema whose
- * migrations live in runtime/storage/migrations/.
+ * The document store on PostgreSQL (MONGO_URL unset), in the "documents" schema whose migrations
+ * live in runtime/storage/migrations/. Raw bodies are JSON text (migration 002), audit data jsonb.
  */
 import type { Database } from "./database.ts";
 import { bodyChecksum } from "./document-checksum.ts";
@@ -12,7 +12,8 @@ import {
 	type RawDocument,
 	type RawDocumentInput,
 	type RawDocumentQuery,
-	clampLimit
+	clampLimit,
+	documentBody
 } from "./document-store.ts";
 import { applyMigrations } from "./migrations.ts";
 import { uuid7 } from "./uuid7.ts";
@@ -27,7 +28,8 @@ interface RawRow extends Record<string, unknown> {
 	url: string | null;
 	content_type: string;
 	fetched_at: Date;
-	body: unknown;
+	/** JSON text. */
+	body: string;
 }
 
 interface AuditRow extends Record<string, unknown> {
@@ -53,8 +55,13 @@ function toRaw(row: RawRow): RawDocument {
 		url: row.url,
 		contentType: row.content_type,
 		fetchedAt: row.fetched_at,
-		body: row.body
+		body: JSON.parse(row.body) as unknown
 	};
+}
+
+/** The text as received when the caller kept it (a list page of megabytes is not serialised twice). */
+function bodyText(doc: RawDocumentInput): string {
+	return doc.text ?? JSON.stringify(doc.body ?? null);
 }
 
 function toAudit(row: AuditRow): AuditEvent {
@@ -84,11 +91,11 @@ export class PgDocumentStore implements DocumentStore {
 	}
 
 	async putRawDocument(doc: RawDocumentInput): Promise<{ document: RawDocument; created: boolean }> {
-		const checksum = bodyChecksum(doc.body);
+		const checksum = doc.checksum ?? bodyChecksum(documentBody(doc));
 		const inserted = await this.db.query<RawRow>(
 			`INSERT INTO documents.raw_documents (${RAW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			 ON CONFLICT (source, key, checksum) DO NOTHING RETURNING ${RAW_COLUMNS}`,
-			[uuid7(), doc.source, doc.key, checksum, doc.runId ?? null, doc.url ?? null, doc.contentType ?? "application/json", doc.fetchedAt ?? new Date(), JSON.stringify(doc.body ?? null)]
+			[uuid7(), doc.source, doc.key, checksum, doc.runId ?? null, doc.url ?? null, doc.contentType ?? "application/json", doc.fetchedAt ?? new Date(), bodyText(doc)]
 		);
 		const row = inserted.rows[0];
 		if (row) return { document: toRaw(row), created: true };
@@ -104,9 +111,9 @@ export class PgDocumentStore implements DocumentStore {
 
 	async putRawDocuments(docs: readonly RawDocumentInput[]): Promise<number> {
 		if (docs.length === 0) return 0;
-		const withChecksums = docs.map((doc) => ({ doc, checksum: doc.checksum ?? bodyChecksum(doc.body) }));
+		const withChecksums = docs.map((doc) => ({ doc, checksum: doc.checksum ?? bodyChecksum(documentBody(doc)) }));
 		// Asking first which are stored already keeps an unchanged re-fetch from sending (and the
-		// server from parsing into jsonb) every body again only for ON CONFLICT to drop it: in the
+		// server from compressing) every body again only for ON CONFLICT to drop it: in the
 		// ETL benchmark's rerun that was 80 ms per 20,000-ballot page, most of the rerun's time.
 		const { rows: stored } = await this.db.query<{ source: string; key: string; checksum: string }>(
 			`SELECT d.source, d.key, d.checksum FROM documents.raw_documents d
@@ -126,7 +133,7 @@ export class PgDocumentStore implements DocumentStore {
 			doc.url ?? null,
 			doc.contentType ?? "application/json",
 			doc.fetchedAt ?? new Date(),
-			JSON.stringify(doc.body ?? null)
+			bodyText(doc)
 		]);
 		return this.db.insertRows("documents.raw_documents", columns, rows, { suffix: "ON CONFLICT (source, key, checksum) DO NOTHING" });
 	}

@@ -25,7 +25,8 @@ const LEASE_TTL_MS = 1_500;
 async function tables(db: Database): Promise<Record<string, unknown[]>> {
 	const out: Record<string, unknown[]> = {};
 	for (const spec of DOMAIN_TABLES) {
-		const { rows } = await db.query<{ row: unknown }>(`SELECT to_jsonb(t) - 'created_at' - 'updated_at' - 'run_id' AS row FROM etl.${spec.table} t ORDER BY 1::text`);
+		// Ordered by the whole row's text (ORDER BY 1::text would sort by the constant '1', leaving physical order).
+		const { rows } = await db.query<{ row: unknown }>(`SELECT to_jsonb(t) - 'created_at' - 'updated_at' - 'run_id' AS row FROM etl.${spec.table} t ORDER BY 1`);
 		out[spec.table] = rows.map((r) => r.row);
 	}
 	return out;
@@ -78,7 +79,7 @@ describe("etl across nodes", () => {
 	});
 
 	it("a run whose node is SIGKILLed resumes on the other node, and ends row for row as an uninterrupted run", async () => {
-		await db.exec("TRUNCATE etl.sessions, etl.provinces, etl.parties, etl.ridings, etl.politicians, etl.memberships, etl.bills, etl.bill_stages, etl.votes, etl.party_votes, etl.ballots");
+		await db.exec("TRUNCATE etl.sessions, etl.provinces, etl.parties, etl.ridings, etl.politicians, etl.memberships, etl.bills, etl.bill_stages, etl.votes, etl.party_votes, etl.vote_ballots");
 		const params = { source: "openparliament", url: server.url };
 		const first = await call("etl-a", params);
 		// Killed once a checkpoint is past the politicians and bills, before the end.

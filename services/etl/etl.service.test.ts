@@ -65,7 +65,7 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 	async function snapshot(): Promise<string> {
 		const parts: string[] = [];
 		for (const spec of DOMAIN_TABLES) {
-			const { rows } = await db().query(`SELECT xmin::text AS v, updated_at, to_jsonb(t) AS row FROM etl.${spec.table} t ORDER BY 3::text`);
+			const { rows } = await db().query(`SELECT xmin::text AS v, updated_at, to_jsonb(t) AS row FROM etl.${spec.table} t ORDER BY to_jsonb(t)::text`);
 			parts.push(`${spec.table}:${JSON.stringify(rows)}`);
 		}
 		return parts.join("\n");
@@ -95,7 +95,7 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		const ballotDocs = await db().query<{ n: number; pages: number }>(
 			`SELECT count(*)::int AS n, count(DISTINCT b.document_key)::int AS pages FROM etl.ballots b
 			 JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash
-			 WHERE jsonb_typeof(d.body -> 'objects') = 'array'`
+			 WHERE jsonb_typeof(d.body::jsonb -> 'objects') = 'array'`
 		);
 		expect(ballotDocs.rows[0]).toEqual({ n: ballotCount(SIZE), pages: Math.ceil(ballotCount(SIZE) / 5) });
 		// Full-text search columns in both languages.
@@ -125,8 +125,10 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		expect(events.slice(eventsBefore)).toEqual([]);
 	});
 
+	const renameC2: NonNullable<typeof edit> = (resource, index, item) => (resource === "bills" && index === 1 ? { ...item, name: { ...(item.name as object), en: "A renamed Act" } } : item);
+
 	it("a real change updates that row only and emits bill.updated with the changed fields", async () => {
-		edit = (resource, index, item) => (resource === "bills" && index === 1 ? { ...item, name: { ...(item.name as object), en: "A renamed Act" } } : item);
+		edit = renameC2;
 		const eventsBefore = events.length;
 		const changed = await run();
 		edit = undefined;
@@ -134,6 +136,41 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		expect(events.slice(eventsBefore)).toEqual([
 			{ name: "bill.updated", payload: { session: "44-1", number: "C-2", changes: { titleEn: { from: "An Act respecting example matters number 2", to: "A renamed Act" } } } }
 		]);
+	});
+
+	it("a changed ballot rewrites its vote's row only: that ballot updated and pointing at its new page, the others untouched", async () => {
+		// Ballot 7 (vote 1, member-7) is on the second page of ballots; a vote's ballots span three pages.
+		const stored = async () =>
+			(
+				await db().query<{ vote_number: number; xmin: string; politician_slug: string; ballot: string; document_key: string; document_hash: string }>(
+					`SELECT b.vote_number, v.xmin::text AS xmin, b.politician_slug, b.ballot, b.document_key, b.document_hash
+					 FROM etl.ballots b JOIN etl.vote_ballots v USING (session, vote_number) ORDER BY b.vote_number, b.politician_slug`
+				)
+			).rows;
+		const before = await stored();
+		const target = before.find((b) => b.vote_number === 1 && b.politician_slug === "member-7");
+		// Bill C-2 stays renamed as the previous test left it, so the ballot is the only change.
+		edit = (resource, index, item) => (resource === "ballots" && index === 7 ? { ...item, ballot: item.ballot === "Yes" ? "No" : "Yes" } : renameC2(resource, index, item));
+		const eventsBefore = events.length;
+		const changed = await run();
+		edit = undefined;
+		expect(changed).toMatchObject({ status: "succeeded", inserted: 0, updated: 1 });
+		expect(events.slice(eventsBefore)).toEqual([]);
+		const after = await stored();
+		expect(after).toHaveLength(before.length);
+		for (const [i, now] of after.entries()) {
+			const was = before[i];
+			if (now.vote_number !== 1) expect(now).toEqual(was);
+			else if (now.politician_slug !== "member-7") expect({ ...now, xmin: "" }).toEqual({ ...was, xmin: "" });
+		}
+		const edited = after.find((b) => b.vote_number === 1 && b.politician_slug === "member-7");
+		expect(edited?.ballot).not.toBe(target?.ballot);
+		expect(edited?.document_key).toBe(target?.document_key);
+		expect(edited?.document_hash).not.toBe(target?.document_hash);
+		expect(edited?.xmin).not.toBe(target?.xmin);
+		// The page it now points at is stored under that hash.
+		const page = await db().query<{ n: number }>("SELECT count(*)::int AS n FROM documents.raw_documents WHERE key = $1 AND checksum = $2", [edited?.document_key, edited?.document_hash]);
+		expect(page.rows[0]?.n).toBe(1);
 	});
 
 	it("lists runs and shows one with its checkpoint; a second run of a busy source answers 409 with the running id", async () => {
@@ -149,7 +186,7 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		releaseAll();
 		await waitFor(async () => (await broker.call<Run, { id: string }>("etl.get", { id: started.id })).status === "cancelled", { message: () => "the run to end cancelled" });
 		const { runs } = await broker.call<{ runs: Run[] }, Record<string, unknown>>("etl.runs", { source: "openparliament", limit: 10 });
-		expect(runs.map((r) => r.status)).toEqual(["cancelled", "succeeded", "succeeded", "succeeded"]);
+		expect(runs.map((r) => r.status)).toEqual(["cancelled", "succeeded", "succeeded", "succeeded", "succeeded"]);
 		const detail = await broker.call<Run & { checkpoint: unknown }, { id: string }>("etl.get", { id: runs[1]?.id ?? "" });
 		expect(detail.checkpoint).toMatchObject({ documents: SIZE.politicians + SIZE.bills + SIZE.votes + ballotCount(SIZE) });
 		await expect(broker.call("etl.get", { id: "no-such-run" })).rejects.toMatchObject({ code: 404 });

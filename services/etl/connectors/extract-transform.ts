@@ -4,6 +4,7 @@
  * records together (every row knows the raw document it came from) and checkpoint between steps.
  */
 import type { DataQualityIssue } from "../records/data-quality.ts";
+import type { BallotColumns } from "../records/ballot-columns.ts";
 import { DuplicateGuard, type NormalizedRecord } from "../records/normalized-record.ts";
 import type { RawDocument } from "../records/raw-document.ts";
 import type { Connector, ExtractOptions } from "./connector.ts";
@@ -13,6 +14,8 @@ export interface TransformStep {
 	/** Source items the document holds (a page of ballots holds many): what runs count as fetched. */
 	items: number;
 	records: NormalizedRecord[];
+	/** The document's ballots (records/ballot-columns.ts). */
+	ballots: BallotColumns | undefined;
 	/** Issues about this document's records. */
 	issues: DataQualityIssue[];
 }
@@ -28,6 +31,7 @@ export async function* extractTransform(connector: Connector, options: ExtractTr
 		const result = connector.transform(document);
 		const issues = [...result.issues];
 		let records = result.records;
+		let ballots = result.ballots;
 		if (guard) {
 			records = [];
 			for (const record of result.records) {
@@ -36,7 +40,12 @@ export async function* extractTransform(connector: Connector, options: ExtractTr
 				// A page document is too large to repeat in every issue; the record itself says enough.
 				if (verdict.issue) issues.push(document.items === undefined ? { ...verdict.issue, raw: document.body } : verdict.issue);
 			}
+			if (ballots) {
+				const admitted = guard.admitBallots(ballots, document.source);
+				ballots = admitted.kept;
+				issues.push(...admitted.issues);
+			}
 		}
-		yield { document, items: document.items ?? 1, records, issues };
+		yield { document, items: document.items ?? 1, records, ballots, issues };
 	}
 }

@@ -33,6 +33,7 @@ let extractIssues: DataQualityIssue[];
 function all<K extends RecordKind>(kind: K): RecordOf<K>[] {
 	return steps.flatMap((s) => s.records).filter((r): r is Extract<NormalizedRecord, { kind: K }> => r.kind === kind).map((r) => r.data as RecordOf<K>);
 }
+const allBallots = () => steps.flatMap((s) => s.ballots?.toArray() ?? []);
 const allIssues = () => [...extractIssues, ...steps.flatMap((s) => s.issues)];
 
 beforeAll(async () => {
@@ -158,7 +159,7 @@ describe("openparliament connector over HTTP", () => {
 	});
 
 	it("reads ballots, rejecting unknown values, missing links and conflicting duplicates", () => {
-		const ballots = all("ballot");
+		const ballots = allBallots();
 		expect(ballots.map((b) => `${b.politicianSlug}:${b.ballot}`)).toEqual([
 			"melanie-joly:Yes",
 			"francois-philippe-champagne:Yes",
@@ -175,7 +176,7 @@ describe("openparliament connector over HTTP", () => {
 
 	it("marks dissent against the party line once memberships are known", () => {
 		const partyOf = new Map(all("membership").map((m) => [m.id, m.partyKey]));
-		const marked = markDissent(all("ballot"), all("partyVote"), (id) => partyOf.get(id));
+		const marked = markDissent(allBallots(), all("partyVote"), (id) => partyOf.get(id));
 		const dissent = Object.fromEntries(marked.map((b) => [b.politicianSlug, b.dissent]));
 		expect(dissent).toEqual({
 			"melanie-joly": false,
@@ -205,8 +206,9 @@ describe("openparliament connector on local files", () => {
 		expect(docs[0]?.items).toBe(2);
 		expect(issues).toHaveLength(1);
 		expect(issues[0]?.reason).toMatch(/not an openparliament/);
-		const records = docs.flatMap((d) => openparliamentConnector().transform(d).records);
-		expect(records.filter((r) => r.kind === "ballot")).toHaveLength(2);
+		const results = docs.map((d) => openparliamentConnector().transform(d));
+		expect(results.reduce((n, r) => n + (r.ballots?.length ?? 0), 0)).toBe(2);
+		const records = results.flatMap((r) => r.records);
 		expect(records.find((r) => r.kind === "bill")?.key).toBe("44-1/C-10");
 	});
 

@@ -76,7 +76,7 @@ async function* fromApi(resources: OpenparliamentResource[], config: Openparliam
 		const start = config.paths?.[resource] ?? DEFAULT_PATHS[resource];
 		for await (const page of fetcher.pages(start, SOURCE, onIssue)) {
 			if (resource === "ballots") {
-				yield { ...makeRawDocument(SOURCE, "ballots", page.url, page.body, page.fetchedAt), items: page.body.objects.length };
+				yield { ...makeRawDocument(SOURCE, "ballots", page.url, page.body, page.fetchedAt, page.text), items: page.body.objects.length };
 				continue;
 			}
 			for (const [index, item] of page.body.objects.entries()) {
@@ -113,8 +113,10 @@ async function* fromFiles(target: string, options: ExtractOptions): AsyncGenerat
 		options.signal?.throwIfAborted();
 		const fetchedAt = new Date();
 		let parsed: unknown;
+		let text: string;
 		try {
-			parsed = JSON.parse(await readFile(file, "utf8"));
+			text = await readFile(file, "utf8");
+			parsed = JSON.parse(text);
 		} catch (error) {
 			onIssue({ source: SOURCE, recordKey: fileUrl(file), reason: `unreadable JSON file: ${String(error)}`, raw: null });
 			continue;
@@ -133,6 +135,10 @@ async function* fromFiles(target: string, options: ExtractOptions): AsyncGenerat
 			if (resource === "ballots") ballots.push(item);
 			else yield makeRawDocument(SOURCE, resource, fileUrl(file, String(index)), item, fetchedAt);
 		}
-		if (ballots.length > 0) yield { ...makeRawDocument(SOURCE, "ballots", fileUrl(file, "ballots"), { objects: ballots }, fetchedAt), items: ballots.length };
+		if (ballots.length === 0) continue;
+		// A file of nothing but ballots (a saved list page) is kept as it was read, like a fetched page.
+		const whole = ballots.length === items.length && items === (parsed as { objects?: unknown }).objects;
+		const body = whole ? parsed : { objects: ballots };
+		yield { ...makeRawDocument(SOURCE, "ballots", fileUrl(file, "ballots"), body, fetchedAt, whole ? text : undefined), items: ballots.length };
 	}
 }

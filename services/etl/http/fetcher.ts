@@ -50,6 +50,8 @@ export interface Fetched<T> {
 	url: string;
 	fetchedAt: Date;
 	body: T;
+	/** The response text a JSON body was parsed from, kept so a page can be stored as received. */
+	text?: string;
 }
 
 export class HttpError extends Error {
@@ -152,7 +154,7 @@ export class Fetcher {
 	async getJson(pathOrUrl: string): Promise<Fetched<unknown>> {
 		const fetched = await this.getText(pathOrUrl);
 		try {
-			return { ...fetched, body: JSON.parse(fetched.body) as unknown };
+			return { ...fetched, body: JSON.parse(fetched.body) as unknown, text: fetched.body };
 		} catch (error) {
 			throw new HttpError(`GET ${fetched.url} did not return JSON: ${errorText(error)}`, fetched.url, undefined, { cause: error });
 		}

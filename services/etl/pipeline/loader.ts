@@ -10,10 +10,7 @@
  *   stored rows first (FOR UPDATE) and merge in JS; that also gives the changed fields for events.
  * - Large batches of the other kinds are COPYed into a per-run unlogged staging table before the
  *   transaction (COPY needs its own connection) and merged with INSERT ... SELECT inside it.
- * - Rows of a group the table has none of yet (the ballots of a vote not loaded before) cannot
- *   conflict, so they are COPYed straight into the table inside the transaction. Measured on
- *   1M ballots: INSERT ... ON CONFLICT from staging took 8.2 s, COPY into the table 5.6 s, on
- *   top of 1 s for the staging COPY itself (psql, same server, same run).
+ * - Ballots are stored a vote per row (pipeline/vote-ballots.ts), written last in the transaction.
  * - Domain events are returned, not sent: the caller emits them after the commit.
  */
 import { hash } from "node:crypto";
@@ -25,7 +22,9 @@ import type { DataQualityIssue } from "../records/data-quality.ts";
 import { isDissent, partyLines } from "../records/dissent.ts";
 import type { Ballot, PartyVote } from "../records/domain.ts";
 import type { NormalizedRecord, RecordKind } from "../records/normalized-record.ts";
-import { LINEAGE_COLUMNS, LOAD_ORDER, TABLES, type TableSpec } from "./tables.ts";
+import { LINEAGE_COLUMNS, LOAD_ORDER, type RowKind, TABLES, type TableSpec } from "./tables.ts";
+import type { BallotColumns } from "../records/ballot-columns.ts";
+import { type BallotChunk, type DocRef, writeVoteBallots } from "./vote-ballots.ts";
 
 export interface LoadCounts {
 	inserted: number;
@@ -59,12 +58,6 @@ export interface LoaderOptions {
 	runId: string;
 	/** Rows of one kind in one flush from which the COPY-and-merge path is used. */
 	stagingThreshold?: number;
-}
-
-interface DocRef {
-	source: string;
-	key: string;
-	hash: string;
 }
 
 interface Pending {
@@ -133,6 +126,8 @@ export class Loader {
 	readonly #stagingThreshold: number;
 	readonly #staged = new Set<string>();
 	#records = new Map<RecordKind, Pending[]>();
+	#ballots: Array<{ ballots: BallotColumns; doc: DocRef }> = [];
+	#ballotCount = 0;
 	#docs: RawDocumentInput[] = [];
 	#issues: DataQualityIssue[] = [];
 	#pendingDocuments = 0;
@@ -149,7 +144,7 @@ export class Loader {
 	}
 
 	get pendingRecords(): number {
-		let n = 0;
+		let n = this.#ballotCount;
 		for (const list of this.#records.values()) n += list.length;
 		return n;
 	}
@@ -157,8 +152,21 @@ export class Loader {
 	add(step: TransformStep): void {
 		const { document } = step;
 		const doc: DocRef = { source: document.source, key: document.url, hash: document.contentHash };
-		this.#docs.push({ source: document.source, key: document.url, url: document.url, runId: this.#runId, fetchedAt: new Date(document.fetchedAt), body: document.body, checksum: document.contentHash });
+		this.#docs.push({
+			source: document.source,
+			key: document.url,
+			url: document.url,
+			runId: this.#runId,
+			fetchedAt: new Date(document.fetchedAt),
+			body: document.body,
+			...(document.text === undefined ? {} : { text: document.text }),
+			checksum: document.contentHash
+		});
 		for (const record of step.records) this.#push(record, doc);
+		if (step.ballots && step.ballots.length > 0) {
+			this.#ballots.push({ ballots: step.ballots, doc });
+			this.#ballotCount += step.ballots.length;
+		}
 		this.#issues.push(...step.issues);
 		this.#pendingDocuments++;
 	}
@@ -180,42 +188,32 @@ export class Loader {
 	 */
 	async flush(inTransaction?: (tx: SqlExecutor, result: FlushResult) => Promise<void>): Promise<FlushResult> {
 		const records = this.#records;
+		const ballotDocs = this.#ballots;
 		const docs = this.#docs;
 		const issues = this.#issues;
 		const documents = this.#pendingDocuments;
 		this.#records = new Map();
+		this.#ballots = [];
+		this.#ballotCount = 0;
 		this.#docs = [];
 		this.#issues = [];
 		this.#pendingDocuments = 0;
 
 		// On PostgreSQL the documents go in on a connection of their own while this batch's rows are
-		// prepared and written (the two server processes work at once: in the benchmark a 20,000-ballot
-		// page took 80-100 ms to store and its rows 100-130 ms to COPY); the transaction waits for them
+		// prepared and written (two server processes at work at once: a page of 20,000 ballots is 3 MB
+		// of text to compress, its rows 50 vote rows to COPY); the transaction waits for them
 		// before it commits, so a row never commits pointing at a document that is not stored. PGlite
 		// has one connection, which the transaction holds: there the documents go first.
 		const storing = this.#documents && docs.length > 0 ? this.#documents.putRawDocuments(docs) : Promise.resolve(0);
 		storing.catch(() => undefined);
 		if (this.#db.kind !== "postgres") await storing;
 
-		const prepared = new Map<RecordKind, Pending[]>();
+		const prepared = new Map<RowKind, Pending[]>();
 		for (const kind of LOAD_ORDER) {
 			const list = records.get(kind);
 			if (list && list.length > 0) prepared.set(kind, coalesce(TABLES[kind], list));
 		}
-		const ballots = prepared.get("ballot");
-		if (ballots) prepared.set("ballot", await this.#withDissent(ballots, prepared));
-
-		// Rows of groups the table has none of: COPYed into it in the transaction, not merged.
-		const fresh = new Map<RecordKind, Pending[]>();
-		for (const [kind, list] of prepared) {
-			const spec = TABLES[kind];
-			if (!spec.groupColumns || spec.merge) continue;
-			const split = await this.#splitFresh(spec, list);
-			if (split.fresh.length === 0) continue;
-			fresh.set(kind, split.fresh);
-			if (split.rest.length > 0) prepared.set(kind, split.rest);
-			else prepared.delete(kind);
-		}
+		const ballots = await this.#withDissent(ballotDocs, prepared);
 
 		// COPY before the transaction: it takes a connection (pg) or the transaction lock (PGlite) of its own.
 		const staged = new Set<RecordKind>();
@@ -239,7 +237,10 @@ export class Loader {
 				result.counts.updated += counts.updated;
 				result.counts.unchanged += counts.unchanged;
 			}
-			for (const [kind, list] of fresh) result.counts.inserted += await this.#copyFresh(tx, TABLES[kind], list);
+			const ballotCounts = await writeVoteBallots(tx, this.#runId, ballots);
+			result.counts.inserted += ballotCounts.inserted;
+			result.counts.updated += ballotCounts.updated;
+			result.counts.unchanged += ballotCounts.unchanged;
 			await this.#insertIssues(tx, issues);
 			await storing;
 			await inTransaction?.(tx, result);
@@ -264,44 +265,6 @@ export class Loader {
 		const contentHashOfRow = rowHash(values);
 		values.push(pending.doc.source, pending.doc.key, pending.doc.hash, contentHashOfRow, this.#runId);
 		return values;
-	}
-
-	/** Splits rows by whether the table has any row of their group yet (the lease makes this run its only writer). */
-	async #splitFresh(spec: TableSpec, list: Pending[]): Promise<{ fresh: Pending[]; rest: Pending[] }> {
-		const groupColumns = spec.groupColumns ?? [];
-		const fields = groupColumns.map((col) => spec.columns.find((c) => c.column === col) ?? { field: col, column: col, type: "text" as const });
-		const groupOf = (p: Pending): string => {
-			let group = "";
-			for (const [i, f] of fields.entries()) group += (i === 0 ? "" : "/") + String(p.data[f.field]);
-			return group;
-		};
-		const groups = new Map<string, unknown[]>();
-		const groupOfRow = list.map((p) => {
-			const group = groupOf(p);
-			if (!groups.has(group)) groups.set(group, fields.map((f) => p.data[f.field]));
-			return group;
-		});
-		const values = [...groups.values()];
-		const arrays = fields.map((_, i) => values.map((v) => v[i]));
-		const unnest = `unnest(${fields.map((f, i) => `$${i + 1}::${f.type}[]`).join(", ")}) AS k(${fields.map((_, i) => `k${i}`).join(", ")})`;
-		const match = groupColumns.map((col, i) => `t.${quoteIdent(col)} = k.k${i}`).join(" AND ");
-		const { rows } = await this.#db.query<{ grp: string }>(
-			`SELECT ${fields.map((_, i) => `k.k${i}::text`).join(" || '/' || ")} AS grp FROM ${unnest} WHERE EXISTS (SELECT 1 FROM ${table(spec)} t WHERE ${match})`,
-			arrays
-		);
-		const stored = new Set(rows.map((r) => r.grp));
-		const fresh: Pending[] = [];
-		const rest: Pending[] = [];
-		for (const [i, p] of list.entries()) (stored.has(groupOfRow[i] as string) ? rest : fresh).push(p);
-		return { fresh, rest };
-	}
-
-	async #copyFresh(tx: TransactionExecutor, spec: TableSpec, list: Pending[]): Promise<number> {
-		const cols = [...spec.columns.map((c) => c.column), ...LINEAGE_COLUMNS];
-		const rows = function* (this: Loader): Generator<unknown[]> {
-			for (const p of list) yield this.#hashedRow(spec, p);
-		}.call(this);
-		return tx.copyRows(table(spec), cols, rows);
 	}
 
 	#upsertSql(spec: TableSpec, source: string, returning: string): string {
@@ -433,21 +396,27 @@ export class Loader {
 	}
 
 	/** Dissent needs each ballot's party and the party's line: from this flush first, then the store. */
-	async #withDissent(ballots: Pending[], prepared: Map<RecordKind, Pending[]>): Promise<Pending[]> {
+	async #withDissent(chunks: ReadonlyArray<{ ballots: BallotColumns; doc: DocRef }>, prepared: Map<RowKind, Pending[]>): Promise<BallotChunk[]> {
+		if (chunks.length === 0) return [];
 		const partyOf = new Map<string, string>();
 		for (const m of prepared.get("membership") ?? []) partyOf.set(String(m.data.id), String(m.data.partyKey));
-		const unknownIds = [...new Set(ballots.map((b) => b.data.membershipId).filter((id): id is string => typeof id === "string" && !partyOf.has(id)))];
-		if (unknownIds.length > 0) {
-			const { rows } = await this.#db.query<{ id: string; party_key: string }>("SELECT id, party_key FROM etl.memberships WHERE id = ANY($1::text[])", [unknownIds]);
+		const unknownIds = new Set<string>();
+		const votes = new Map<string, [string, number]>();
+		for (const { ballots } of chunks) {
+			for (let i = 0; i < ballots.length; i++) {
+				const id = ballots.membershipIds[i];
+				if (typeof id === "string" && !partyOf.has(id)) unknownIds.add(id);
+				const session = ballots.sessions[i] as string;
+				const number = ballots.voteNumbers[i] as number;
+				if (i === 0 || session !== ballots.sessions[i - 1] || number !== ballots.voteNumbers[i - 1]) votes.set(`${session}/${number}`, [session, number]);
+			}
+		}
+		if (unknownIds.size > 0) {
+			const { rows } = await this.#db.query<{ id: string; party_key: string }>("SELECT id, party_key FROM etl.memberships WHERE id = ANY($1::text[])", [[...unknownIds]]);
 			for (const r of rows) partyOf.set(r.id, r.party_key);
 		}
 		const partyVotes: PartyVote[] = (prepared.get("partyVote") ?? []).map((p) => p.data as PartyVote);
-		const inBatch = new Set(partyVotes.map((pv) => `${pv.session}/${pv.voteNumber}`));
-		const votes = new Map<string, [string, number]>();
-		for (const b of ballots) {
-			const k = `${String(b.data.session)}/${Number(b.data.voteNumber)}`;
-			if (!inBatch.has(k)) votes.set(k, [String(b.data.session), Number(b.data.voteNumber)]);
-		}
+		for (const pv of partyVotes) votes.delete(`${pv.session}/${pv.voteNumber}`);
 		if (votes.size > 0) {
 			const list = [...votes.values()];
 			const { rows } = await this.#db.query<{ session: string; vote_number: number; party_key: string; vote: PartyVote["vote"] }>(
@@ -457,11 +426,21 @@ export class Loader {
 			);
 			for (const r of rows) partyVotes.push({ session: r.session, voteNumber: Number(r.vote_number), partyKey: r.party_key, vote: r.vote, disagreement: null });
 		}
-		// Set on the buffered records themselves: they belong to this flush, and a copy per ballot was GC.
 		const lines = partyLines(partyVotes);
-		const partyOfMembership = (id: string): string | undefined => partyOf.get(id);
-		for (const b of ballots) b.data.dissent = isDissent(b.data as unknown as Ballot, lines, partyOfMembership);
-		return ballots;
+		return chunks.map(({ ballots, doc }) => {
+			const dissent = new Array<boolean>(ballots.length);
+			let lineOf: ReadonlyMap<string, PartyVote["vote"]> = new Map();
+			for (let i = 0; i < ballots.length; i++) {
+				const session = ballots.sessions[i] as string;
+				const number = ballots.voteNumbers[i] as number;
+				// The vote's lines are looked up once per vote, not per ballot.
+				if (i === 0 || session !== ballots.sessions[i - 1] || number !== ballots.voteNumbers[i - 1]) lineOf = lines.get(`${session}/${number}`) ?? new Map();
+				const id = ballots.membershipIds[i] ?? null;
+				const party = id === null ? undefined : partyOf.get(id);
+				dissent[i] = isDissent(ballots.values[i] as Ballot["ballot"], party === undefined ? undefined : lineOf.get(party));
+			}
+			return { ballots, dissent, doc };
+		});
 	}
 
 	/**

@@ -8,9 +8,8 @@
 import type { Database } from "../../../runtime/storage/database.ts";
 import type { DocumentStore } from "../../../runtime/storage/document-store.ts";
 import type { ExtractOptions } from "../connectors/connector.ts";
-import { extractTransform } from "../connectors/extract-transform.ts";
+import { extractTransformInWorker } from "../connectors/extract-in-worker.ts";
 import type { OpenparliamentConfig, OpenparliamentResource } from "../connectors/openparliament.ts";
-import { createConnector } from "../connectors/registry.ts";
 import type { FetchProgress } from "../http/fetcher.ts";
 import { type DomainEvent, Loader } from "./loader.ts";
 import {
@@ -183,8 +182,7 @@ async function execute(active: ActiveRun, resumeFrom: Checkpoint | undefined, op
 		await markRunning(db, run.id, counts);
 		active.run = { ...active.run, status: "running", startedAt: new Date().toISOString() };
 		report(true);
-		const connector = createConnector(run.source, openparliament ? { openparliament } : {});
-		const steps = extractTransform(connector, {
+		const steps = extractTransformInWorker(run.source, openparliament ? { openparliament } : {}, {
 			...(run.params.url ? { url: run.params.url } : {}),
 			...(run.params.file ? { file: run.params.file } : {}),
 			...(options.http ? { http: options.http } : {}),

@@ -22,12 +22,6 @@ export interface TableSpec {
 	 * so the loader reads the stored row first and merges; the others replace the row whole.
 	 */
 	merge: boolean;
-	/**
-	 * Key columns that name a group whose rows a source delivers together (a vote's ballots). Rows
-	 * of a group with no row stored yet are new by construction, so the loader COPYs them straight
-	 * into the table instead of merging them.
-	 */
-	groupColumns?: readonly string[];
 }
 
 const c = (field: string, column: string, type: ColumnSpec["type"] = "text"): ColumnSpec => ({ field, column, type });
@@ -35,7 +29,10 @@ const c = (field: string, column: string, type: ColumnSpec["type"] = "text"): Co
 /** Lineage and change-detection columns every domain table has, after the record's own. */
 export const LINEAGE_COLUMNS = ["source", "document_key", "document_hash", "content_hash", "run_id"] as const;
 
-export const TABLES: { [K in RecordKind]: TableSpec & { kind: K } } = {
+/** Kinds stored one row per record. Ballots are stored one row per vote (pipeline/vote-ballots.ts). */
+export type RowKind = Exclude<RecordKind, "ballot">;
+
+export const TABLES: { [K in RowKind]: TableSpec & { kind: K } } = {
 	session: { kind: "session", table: "sessions", merge: false, keyColumns: ["id"], columns: [c("id", "id"), c("parliament", "parliament", "integer"), c("session", "session", "integer")] },
 	province: {
 		kind: "province",
@@ -146,29 +143,14 @@ export const TABLES: { [K in RecordKind]: TableSpec & { kind: K } } = {
 		merge: false,
 		keyColumns: ["session", "vote_number", "party_key"],
 		columns: [c("session", "session"), c("voteNumber", "vote_number", "integer"), c("partyKey", "party_key"), c("vote", "vote"), c("disagreement", "disagreement", "double precision")]
-	},
-	ballot: {
-		kind: "ballot",
-		table: "ballots",
-		merge: false,
-		groupColumns: ["session", "vote_number"],
-		keyColumns: ["session", "vote_number", "politician_slug"],
-		columns: [
-			c("session", "session"),
-			c("voteNumber", "vote_number", "integer"),
-			c("politicianSlug", "politician_slug"),
-			c("membershipId", "membership_id"),
-			c("ballot", "ballot"),
-			c("dissent", "dissent", "boolean")
-		]
 	}
 };
 
-/** Parents before children, so every foreign key finds its row within one flush. */
-export const LOAD_ORDER: readonly RecordKind[] = ["session", "province", "party", "riding", "politician", "membership", "bill", "billStage", "vote", "partyVote", "ballot"];
+/** Parents before children, so every foreign key finds its row within one flush; ballots come last. */
+export const LOAD_ORDER: readonly RowKind[] = ["session", "province", "party", "riding", "politician", "membership", "bill", "billStage", "vote", "partyVote"];
 
 /** Every domain table, for tests that compare whole databases. */
-export const DOMAIN_TABLES: readonly TableSpec[] = LOAD_ORDER.map((kind) => TABLES[kind]);
+export const DOMAIN_TABLES: readonly { table: string }[] = [...LOAD_ORDER.map((kind) => TABLES[kind]), { table: "vote_ballots" }];
 
 export function fieldValue<K extends RecordKind>(data: RecordOf<K>, field: string): unknown {
 	return (data as Record<string, unknown>)[field];

@@ -6,24 +6,23 @@
  */
 import type { Ballot, PartyVote } from "./domain.ts";
 
-/** Each party's line per vote, keyed `session/vote/party`. */
-export function partyLines(partyVotes: readonly PartyVote[]): Map<string, PartyVote["vote"]> {
-	const line = new Map<string, PartyVote["vote"]>();
-	for (const pv of partyVotes) line.set(`${pv.session}/${pv.voteNumber}/${pv.partyKey}`, pv.vote);
-	return line;
+/** Each party's line per vote: vote (`session/number`) → party key → the party's vote. */
+export function partyLines(partyVotes: readonly PartyVote[]): Map<string, Map<string, PartyVote["vote"]>> {
+	const lines = new Map<string, Map<string, PartyVote["vote"]>>();
+	for (const pv of partyVotes) {
+		const key = `${pv.session}/${pv.voteNumber}`;
+		let vote = lines.get(key);
+		if (!vote) lines.set(key, (vote = new Map()));
+		vote.set(pv.partyKey, pv.vote);
+	}
+	return lines;
 }
 
 const decided = (v: string | undefined): v is "Yes" | "No" => v === "Yes" || v === "No";
 
-/** Whether one ballot broke with its party's line. */
-export function isDissent(
-	ballot: Pick<Ballot, "session" | "voteNumber" | "membershipId" | "ballot">,
-	lines: ReadonlyMap<string, PartyVote["vote"]>,
-	partyOfMembership: (membershipId: string) => string | undefined
-): boolean {
-	const party = ballot.membershipId === null ? undefined : partyOfMembership(ballot.membershipId);
-	const partyLine = party === undefined ? undefined : lines.get(`${ballot.session}/${ballot.voteNumber}/${party}`);
-	return decided(ballot.ballot) && decided(partyLine) && ballot.ballot !== partyLine;
+/** Whether a ballot broke with its party's line (undefined when the party or its line is unknown). */
+export function isDissent(ballot: Ballot["ballot"], partyLine: PartyVote["vote"] | undefined): boolean {
+	return decided(ballot) && decided(partyLine) && ballot !== partyLine;
 }
 
 export function markDissent(
@@ -32,5 +31,9 @@ export function markDissent(
 	partyOfMembership: (membershipId: string) => string | undefined
 ): Ballot[] {
 	const lines = partyLines(partyVotes);
-	return ballots.map((b) => ({ ...b, dissent: isDissent(b, lines, partyOfMembership) }));
+	return ballots.map((b) => {
+		const party = b.membershipId === null ? undefined : partyOfMembership(b.membershipId);
+		const line = party === undefined ? undefined : lines.get(`${b.session}/${b.voteNumber}`)?.get(party);
+		return { ...b, dissent: isDissent(b.ballot, line) };
+	});
 }

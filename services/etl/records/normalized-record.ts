@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { Ballot, Bill, BillStage, Membership, Party, PartyVote, Politician, Province, Riding, Session, Vote } from "./domain.ts";
 import { canonicalJson } from "./raw-document.ts";
 import { check, type DataQualityIssue } from "./data-quality.ts";
+import { type BallotCandidate, BallotColumns, checkBallot } from "./ballot-columns.ts";
 
 export const recordSchemas = {
 	session: Session,
@@ -45,7 +46,10 @@ export function recordKey<K extends RecordKind>(kind: K, data: RecordOf<K>): str
 }
 
 export interface TransformResult {
+	/** Every record but ballots. */
 	records: NormalizedRecord[];
+	/** Ballots travel in columns (records/ballot-columns.ts): they are the volume. */
+	ballots?: BallotColumns | undefined;
 	issues: DataQualityIssue[];
 }
 
@@ -53,6 +57,7 @@ export interface TransformResult {
 export class RecordCollector implements TransformResult {
 	readonly records: NormalizedRecord[] = [];
 	readonly issues: DataQualityIssue[] = [];
+	ballots: BallotColumns | undefined;
 	readonly #source: string;
 	#raw: unknown;
 
@@ -81,6 +86,16 @@ export class RecordCollector implements TransformResult {
 		const data = checked.value as RecordOf<K>;
 		this.records.push({ kind, key: recordKey(kind, data), data } as NormalizedRecord);
 		return data;
+	}
+
+	/** A ballot: validated against the domain schema like `add`, kept in columns. */
+	addBallot(candidate: BallotCandidate): void {
+		const checked = checkBallot(candidate, this.#source, this.#raw);
+		if (!checked.ok) {
+			this.issues.push(checked.issue);
+			return;
+		}
+		(this.ballots ??= new BallotColumns()).push(checked.value);
 	}
 
 	issue(reason: string, recordKey?: string): void {
@@ -141,6 +156,11 @@ function fieldsJson(record: NormalizedRecord): string {
  */
 export class DuplicateGuard {
 	readonly #groups = new Map<RecordKind, Map<string, Map<string, number>>>();
+	/** Ballots: vote → politician → index of its (membership, ballot) pair in #ballotPairs. */
+	readonly #ballots = new Map<string, Map<string, number>>();
+	/** membership → ballot → pair index: two lookups, no key string built per ballot. */
+	readonly #ballotPairIds = new Map<string | null, Map<string, number>>();
+	readonly #ballotPairs: Array<[membershipId: string | null, ballot: string]> = [];
 	readonly #names = new Map<string, string>();
 	readonly #fieldIds = new Map<string, number>();
 	readonly #fields: string[] = [];
@@ -162,6 +182,55 @@ export class DuplicateGuard {
 		if (known !== undefined) return known;
 		this.#names.set(name, name);
 		return name;
+	}
+
+	/**
+	 * The same rules for a document's ballots, column by column: every field of a ballot is always
+	 * present, so a repeat either says the same (dropped) or disagrees (an issue; the first stays).
+	 */
+	admitBallots(ballots: BallotColumns, source: string): { kept: BallotColumns; issues: DataQualityIssue[] } {
+		const issues: DataQualityIssue[] = [];
+		let dropped: Set<number> | undefined;
+		let voteKey = "";
+		let lastSession: string | undefined;
+		let lastNumber: number | undefined;
+		let vote: Map<string, number> | undefined;
+		for (let i = 0; i < ballots.length; i++) {
+			const session = ballots.sessions[i] as string;
+			const number = ballots.voteNumbers[i] as number;
+			// Ballots come a vote at a time: the key is built once per vote, not per ballot.
+			if (vote === undefined || session !== lastSession || number !== lastNumber) {
+				lastSession = session;
+				lastNumber = number;
+				voteKey = `${session}/${number}`;
+				vote = this.#ballots.get(voteKey);
+				if (!vote) this.#ballots.set(voteKey, (vote = new Map()));
+			}
+			const membershipId = ballots.membershipIds[i] ?? null;
+			const value = ballots.values[i] as string;
+			let byValue = this.#ballotPairIds.get(membershipId);
+			if (!byValue) this.#ballotPairIds.set(membershipId, (byValue = new Map()));
+			let pair = byValue.get(value);
+			if (pair === undefined) {
+				pair = this.#ballotPairs.length;
+				this.#ballotPairs.push([membershipId, value]);
+				byValue.set(value, pair);
+			}
+			// Already one shared instance per slug (records/ballot-columns.ts), so no interning here.
+			const slug = ballots.slugs[i] as string;
+			const before = vote.get(slug);
+			if (before === undefined) {
+				vote.set(slug, pair);
+				continue;
+			}
+			(dropped ??= new Set()).add(i);
+			if (before === pair) continue;
+			const [knownMembership, knownBallot] = this.#ballotPairs[before] ?? [null, ""];
+			const conflicts = [...(knownMembership !== membershipId ? ["membershipId"] : []), ...(knownBallot !== value ? ["ballot"] : [])];
+			const key = `${voteKey}/${slug}`;
+			issues.push({ source, recordKey: key, reason: `duplicate ballot ${key} disagrees on ${conflicts.join(", ")}; the first one seen was kept`, raw: ballots.at(i) });
+		}
+		return { kept: dropped ? ballots.filter((i) => !dropped.has(i)) : ballots, issues };
 	}
 
 	admit(record: NormalizedRecord, source: string): { keep: boolean; issue?: DataQualityIssue } {

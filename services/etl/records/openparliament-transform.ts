@@ -36,15 +36,15 @@ export function transformOpenparliament(doc: RawDocument): TransformResult {
 }
 
 function readShape<S extends z.ZodType>(schema: S, doc: RawDocument, out: RecordCollector, what: string, body: unknown = doc.body): z.output<S> | undefined {
+	const parsed = schema.safeParse(body);
+	if (parsed.success) return parsed.data;
+	// The context is built for the failures only: this runs once per ballot.
 	const context: { source: string; what: string; recordKey?: string } = { source: doc.source, what: `openparliament ${what}` };
 	const hint = keyHint(body);
 	if (hint !== undefined) context.recordKey = hint;
 	const checked = check(schema, body, context);
-	if (!checked.ok) {
-		out.issues.push(checked.issue);
-		return undefined;
-	}
-	return checked.value;
+	if (!checked.ok) out.issues.push(checked.issue);
+	return checked.ok ? checked.value : undefined;
 }
 
 /** A malformed session id is reported once, by the record that carries it, not again here. */
@@ -234,15 +234,11 @@ function ballot(doc: RawDocument, raw: unknown, out: RecordCollector): void {
 		out.issue(`ballot: cannot read ${voteRef ? "politician_url" : "vote_url"} (${hint})`, hint);
 		return;
 	}
-	out.add(
-		"ballot",
-		{
-			session: voteRef.session,
+	out.addBallot({
+		session: voteRef.session,
 			voteNumber: voteRef.number,
 			politicianSlug: slug,
 			membershipId: item.politician_membership_url ? (membershipIdFromUrl(item.politician_membership_url) ?? item.politician_membership_url) : null,
 			ballot: item.ballot
-		},
-		`${voteRef.session}/${voteRef.number}/${slug}`
-	);
+	});
 }

@@ -32,17 +32,38 @@ function segments(url: string): string[] {
 	return out;
 }
 
+// The shapes the API serves, matched in one step (three per ballot); anything else (absolute URLs,
+// doubled slashes, a query) takes the general path below, which accepts the same identifiers.
+const POLITICIAN_PATH = /^\/politicians\/([^/?#]+)\/$/;
+const MEMBERSHIP_PATH = /^\/politicians\/memberships\/(\d+)\/$/;
+const VOTE_PATH = /^\/votes\/([^/?#]+)\/(\d+)\/$/;
+
 export function politicianSlugFromUrl(url: string): string | undefined {
+	const match = POLITICIAN_PATH.exec(url);
+	if (match) return match[1] === "memberships" ? undefined : match[1];
 	const [root, slug, ...rest] = segments(url);
 	return root === "politicians" && slug && slug !== "memberships" && rest.length === 0 ? slug : undefined;
 }
 
 export function membershipIdFromUrl(url: string): string | undefined {
+	const match = MEMBERSHIP_PATH.exec(url);
+	if (match) return match[1];
 	const [root, kind, id, ...rest] = segments(url);
 	return root === "politicians" && kind === "memberships" && id && /^\d+$/.test(id) && rest.length === 0 ? id : undefined;
 }
 
-export function voteRefFromUrl(url: string): { session: string; number: number } | undefined {
+let lastVoteUrl = "";
+let lastVoteRef: Readonly<{ session: string; number: number }> | undefined;
+
+export function voteRefFromUrl(url: string): Readonly<{ session: string; number: number }> | undefined {
+	// A page of ballots names one vote hundreds of times in a row.
+	if (url === lastVoteUrl && lastVoteRef) return lastVoteRef;
+	const match = VOTE_PATH.exec(url);
+	if (match) {
+		lastVoteUrl = url;
+		lastVoteRef = Object.freeze({ session: match[1] as string, number: Number(match[2]) });
+		return lastVoteRef;
+	}
 	const [root, session, number, ...rest] = segments(url);
 	if (root !== "votes" || !session || !number || rest.length > 0 || !/^\d+$/.test(number)) return undefined;
 	return { session, number: Number(number) };

@@ -1,0 +1,114 @@
+/**
+ * Migrations that move data: ballots loaded as one row each (001) become one row per vote (004),
+ * and raw document bodies stored as jsonb (documents 001) become text (documents 002). Each is
+ * applied over a database migrated to the version before it and holding rows of the old shape.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../runtime/storage/database.ts";
+import { DOCUMENTS_OWNER, migrationSetOf } from "../../runtime/storage/migration-sets.ts";
+import { applyMigrations } from "../../runtime/storage/migrations.ts";
+import { BACKENDS, openTestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+
+/** A copy of a migration folder holding only the files up to `last`. */
+function upTo(owner: string, last: number): { owner: string; dir: string } {
+	const source = migrationSetOf(owner).dir;
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `migrations-${owner}-`));
+	for (const file of fs.readdirSync(source)) if (file.endsWith(".sql") && Number(file.slice(0, 3)) <= last) fs.copyFileSync(path.join(source, file), path.join(dir, file));
+	return { owner, dir };
+}
+
+describe.each(BACKENDS)("data-moving migrations on $name", (backend) => {
+	let db: Database;
+	let drop: () => Promise<void>;
+	const temporary: string[] = [];
+
+	beforeAll(async () => {
+		({ db, drop } = await openTestDatabase(backend));
+		const before = [upTo(DOCUMENTS_OWNER, 1), upTo("etl", 3)];
+		temporary.push(...before.map((s) => s.dir));
+		await applyMigrations(db, before, "migration-test");
+		await db.query("INSERT INTO documents.raw_documents (id, source, key, checksum, content_type, fetched_at, body) VALUES (gen_random_uuid(), 'openparliament', 'k', 'c', 'application/json', now(), $1::jsonb)", [
+			JSON.stringify({ objects: [{ ballot: "Didn't vote", name: "Côté" }] })
+		]);
+		const ballot = (vote: number, slug: string, membership: string | null, value: string, dissent: boolean, page: string) => [
+			"44-1",
+			vote,
+			slug,
+			membership,
+			value,
+			dissent,
+			"openparliament",
+			`https://api.openparliament.ca/votes/ballots/?offset=${page}`,
+			`hash-${page}`,
+			`content-${slug}`,
+			"run-1"
+		];
+		const rows = [
+			ballot(1, "member-b", "2", "No", true, "0"),
+			ballot(1, "member-a", "1", "Yes", false, "0"),
+			ballot(1, "member-c", null, "Didn't vote", false, "5"),
+			ballot(2, "member-a", "1", "Paired", false, "5")
+		];
+		for (const row of rows) {
+			await db.query(
+				"INSERT INTO etl.ballots (session, vote_number, politician_slug, membership_id, ballot, dissent, source, document_key, document_hash, content_hash, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+				row
+			);
+		}
+		await applyMigrations(db, [migrationSetOf(DOCUMENTS_OWNER), migrationSetOf("etl")], "migration-test");
+	});
+
+	afterAll(async () => {
+		await drop?.();
+		for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	it("moves each vote's ballots into one row in politician order, with each ballot's page", async () => {
+		const { rows } = await db.query("SELECT session, vote_number, politician_slugs, membership_ids, ballots, dissent, document_index, document_keys, document_hashes, content_hash FROM etl.vote_ballots ORDER BY vote_number");
+		expect(rows).toEqual([
+			{
+				session: "44-1",
+				vote_number: 1,
+				politician_slugs: ["member-a", "member-b", "member-c"],
+				membership_ids: ["1", "2", null],
+				ballots: ["Yes", "No", "Didn't vote"],
+				dissent: [false, true, false],
+				document_index: [1, 1, 2],
+				document_keys: ["https://api.openparliament.ca/votes/ballots/?offset=0", "https://api.openparliament.ca/votes/ballots/?offset=5"],
+				document_hashes: ["hash-0", "hash-5"],
+				content_hash: "migrated"
+			},
+			{
+				session: "44-1",
+				vote_number: 2,
+				politician_slugs: ["member-a"],
+				membership_ids: ["1"],
+				ballots: ["Paired"],
+				dissent: [false],
+				document_index: [1],
+				document_keys: ["https://api.openparliament.ca/votes/ballots/?offset=5"],
+				document_hashes: ["hash-5"],
+				content_hash: "migrated"
+			}
+		]);
+	});
+
+	it("keeps etl.ballots readable as one row per ballot, lineage included", async () => {
+		const { rows } = await db.query("SELECT vote_number, politician_slug, membership_id, ballot, dissent, document_key, document_hash FROM etl.ballots ORDER BY vote_number, politician_slug");
+		expect(rows).toEqual([
+			{ vote_number: 1, politician_slug: "member-a", membership_id: "1", ballot: "Yes", dissent: false, document_key: "https://api.openparliament.ca/votes/ballots/?offset=0", document_hash: "hash-0" },
+			{ vote_number: 1, politician_slug: "member-b", membership_id: "2", ballot: "No", dissent: true, document_key: "https://api.openparliament.ca/votes/ballots/?offset=0", document_hash: "hash-0" },
+			{ vote_number: 1, politician_slug: "member-c", membership_id: null, ballot: "Didn't vote", dissent: false, document_key: "https://api.openparliament.ca/votes/ballots/?offset=5", document_hash: "hash-5" },
+			{ vote_number: 2, politician_slug: "member-a", membership_id: "1", ballot: "Paired", dissent: false, document_key: "https://api.openparliament.ca/votes/ballots/?offset=5", document_hash: "hash-5" }
+		]);
+	});
+
+	it("keeps raw document bodies, now as JSON text", async () => {
+		const { rows } = await db.query<{ body: string; type: string }>("SELECT body, pg_typeof(body)::text AS type FROM documents.raw_documents WHERE key = 'k'");
+		expect(rows[0]?.type).toBe("text");
+		expect(JSON.parse(rows[0]?.body ?? "null")).toEqual({ objects: [{ ballot: "Didn't vote", name: "Côté" }] });
+	});
+});
