@@ -53,15 +53,22 @@ function* ballotRows(size: ParliamentSize): Generator<unknown[]> {
 	}
 }
 
+/** CPU time of this process (all its threads) since `from`, in seconds. */
+function cpuSecondsSince(from: NodeJS.CpuUsage): number {
+	const used = process.cpuUsage(from);
+	return (used.user + used.system) / 1e6;
+}
+
 /** The baseline: the same ballots as rows, COPYed raw into a table with no keys. */
-async function rawCopy(url: string, size: ParliamentSize): Promise<number> {
+async function rawCopy(url: string, size: ParliamentSize): Promise<{ seconds: number; cpuSeconds: number }> {
 	const client = new pg.Client({ connectionString: url });
 	await client.connect();
 	try {
 		await client.query("CREATE TABLE bench_ballots_bare (session text, vote_number int, politician_slug text, membership_id text, ballot text, dissent boolean)");
 		const started = performance.now();
+		const cpu = process.cpuUsage();
 		await pipeline(Readable.from(copyChunks(ballotRows(size))), client.query(copyFrom("COPY bench_ballots_bare FROM STDIN")));
-		return (performance.now() - started) / 1000;
+		return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSecondsSince(cpu) };
 	} finally {
 		await client.end();
 	}
@@ -79,16 +86,18 @@ export async function runEtlBench(log: Log, ballots = Number(process.env.BENCH_E
 		broker.createService(EtlService({ database: database.config, settings: { schedules: [], batchDocuments: 10_000, batchRecords: 20_000 } }));
 		await broker.start();
 
-		const rawSeconds = await rawCopy(database.url, size);
-		const rawRate = total / rawSeconds;
-		log(`  raw COPY into a bare table: ${Math.round(rawRate).toLocaleString("en-CA")} rows/s (${rawSeconds.toFixed(1)} s)`);
+		const raw = await rawCopy(database.url, size);
+		const rawRate = total / raw.seconds;
+		log(`  raw COPY into a bare table: ${Math.round(rawRate).toLocaleString("en-CA")} rows/s (${raw.seconds.toFixed(1)} s; ${raw.cpuSeconds.toFixed(1)} s of this process's CPU)`);
 
 		const started = performance.now();
+		const cpu = process.cpuUsage();
 		const run = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", file: dir, wait: true }, { timeout: 0 });
 		const seconds = (performance.now() - started) / 1000;
+		const cpuSeconds = cpuSecondsSince(cpu);
 		if (run.status !== "succeeded") throw new Error(`the run ${run.status}: ${run.error ?? ""}`);
 		const rate = total / seconds;
-		log(`  pipeline (${run.fetched.toLocaleString("en-CA")} documents, ${run.inserted.toLocaleString("en-CA")} rows inserted): ${Math.round(rate).toLocaleString("en-CA")} ballots/s (${seconds.toFixed(1)} s)`);
+		log(`  pipeline (${run.fetched.toLocaleString("en-CA")} documents, ${run.inserted.toLocaleString("en-CA")} rows inserted): ${Math.round(rate).toLocaleString("en-CA")} ballots/s (${seconds.toFixed(1)} s; ${cpuSeconds.toFixed(1)} s of this process's CPU, on ${os.availableParallelism()} cores shared with PostgreSQL)`);
 
 		const again = performance.now();
 		const rerun = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", file: dir, wait: true }, { timeout: 0 });

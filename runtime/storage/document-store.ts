@@ -17,9 +17,9 @@ export interface RawDocumentInput {
 	/** The parsed body (JSON); may be left undefined when `text` is given. */
 	body?: unknown;
 	/**
-	 * The body's JSON text exactly as received, when the caller has it: stores that keep text
-	 * (PostgreSQL) keep these bytes instead of serialising `body` again. `body` is what it parses
-	 * to (or a validated reading of it).
+	 * The body's JSON text exactly as received, when the caller has it: the PostgreSQL store sends
+	 * it as is instead of serialising `body` again. `body` is what it parses to (or a validated
+	 * reading of it).
 	 */
 	text?: string;
 	/**

@@ -1,6 +1,6 @@
 /**
- * The document store on PostgreSQL (MONGO_URL unset), in the "documents" schema whose migrations
- * live in runtime/storage/migrations/. Raw bodies are JSON text (migration 002), audit data jsonb.
+ * The document store on PostgreSQL jsonb (MONGO_URL unset), in the "documents" schema whose
+ * migrations live in runtime/storage/migrations/.
  */
 import type { Database } from "./database.ts";
 import { bodyChecksum } from "./document-checksum.ts";
@@ -28,8 +28,7 @@ interface RawRow extends Record<string, unknown> {
 	url: string | null;
 	content_type: string;
 	fetched_at: Date;
-	/** JSON text. */
-	body: string;
+	body: unknown;
 }
 
 interface AuditRow extends Record<string, unknown> {
@@ -55,11 +54,14 @@ function toRaw(row: RawRow): RawDocument {
 		url: row.url,
 		contentType: row.content_type,
 		fetchedAt: row.fetched_at,
-		body: JSON.parse(row.body) as unknown
+		body: row.body
 	};
 }
 
-/** The text as received when the caller kept it (a list page of megabytes is not serialised twice). */
+/**
+ * The body as JSON text for the jsonb column: the text as received when the caller kept it (a list
+ * page of megabytes is then not serialised a second time; the server parses it either way).
+ */
 function bodyText(doc: RawDocumentInput): string {
 	return doc.text ?? JSON.stringify(doc.body ?? null);
 }
@@ -113,7 +115,7 @@ export class PgDocumentStore implements DocumentStore {
 		if (docs.length === 0) return 0;
 		const withChecksums = docs.map((doc) => ({ doc, checksum: doc.checksum ?? bodyChecksum(documentBody(doc)) }));
 		// Asking first which are stored already keeps an unchanged re-fetch from sending (and the
-		// server from compressing) every body again only for ON CONFLICT to drop it: in the
+		// server from parsing into jsonb) every body again only for ON CONFLICT to drop it: in the
 		// ETL benchmark's rerun that was 80 ms per 20,000-ballot page, most of the rerun's time.
 		const { rows: stored } = await this.db.query<{ source: string; key: string; checksum: string }>(
 			`SELECT d.source, d.key, d.checksum FROM documents.raw_documents d
