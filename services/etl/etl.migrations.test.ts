@@ -101,4 +101,15 @@ describe.each(BACKENDS)("etl migration 004 (ballots per vote) on $name", (backen
 			{ vote_number: 2, politician_slug: "member-a", membership_id: "1", ballot: "Paired", dissent: false, document_key: "https://api.openparliament.ca/votes/ballots/?offset=5", document_hash: "hash-5" }
 		]);
 	});
+
+	it("gives a member's ballots in a session through etl.politician_ballots, as the view has them", async () => {
+		const viaView = await db.query("SELECT * FROM etl.ballots WHERE session = '44-1' AND politician_slug = 'member-a' ORDER BY vote_number");
+		const viaFunction = await db.query("SELECT * FROM etl.politician_ballots('44-1', 'member-a')");
+		expect(viaFunction.rows).toEqual(viaView.rows);
+		expect(viaFunction.rows.map((r) => [r.vote_number, r.ballot, r.document_hash])).toEqual([
+			[1, "Yes", "hash-0"],
+			[2, "Paired", "hash-5"]
+		]);
+		expect((await db.query("SELECT * FROM etl.politician_ballots('44-1', 'nobody')")).rows).toEqual([]);
+	});
 });
