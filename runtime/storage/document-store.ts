@@ -4,6 +4,8 @@
  * same conformance suite (document-store.conformance.ts).
  */
 
+import { bodyChecksum } from "./document-checksum.ts";
+
 export interface RawDocumentInput {
 	/** Which connector and endpoint, e.g. "openparliament.bills". */
 	source: string;
@@ -104,6 +106,11 @@ export interface DocumentStore {
 export function documentBody(doc: RawDocumentInput): unknown {
 	if (doc.body !== undefined) return doc.body;
 	return doc.text === undefined ? null : (JSON.parse(doc.text) as unknown);
+}
+
+/** The input's checksum: the caller's when given, else the canonical-JSON sha256 of its body. */
+export function documentChecksum(doc: RawDocumentInput): string {
+	return doc.checksum ?? bodyChecksum(documentBody(doc));
 }
 
 export const DEFAULT_LIMIT = 100;

@@ -4,7 +4,6 @@
  * raw document survives a primary failover.
  */
 import { type Collection, MongoClient, MongoServerError } from "mongodb";
-import { bodyChecksum } from "./document-checksum.ts";
 import {
 	type AuditEvent,
 	type AuditEventInput,
@@ -14,7 +13,8 @@ import {
 	type RawDocumentInput,
 	type RawDocumentQuery,
 	clampLimit,
-	documentBody
+	documentBody,
+	documentChecksum
 } from "./document-store.ts";
 import { uuid7 } from "./uuid7.ts";
 
@@ -104,7 +104,7 @@ export class MongoDocumentStore implements DocumentStore {
 			_id: uuid7(),
 			source: doc.source,
 			key: doc.key,
-			checksum: doc.checksum ?? bodyChecksum(documentBody(doc)),
+			checksum: documentChecksum(doc),
 			runId: doc.runId ?? null,
 			url: doc.url ?? null,
 			contentType: doc.contentType ?? "application/json",
@@ -127,7 +127,7 @@ export class MongoDocumentStore implements DocumentStore {
 		// An upsert that only sets on insert: an existing (source, key, checksum) is left as it is.
 		const result = await this.raw.bulkWrite(
 			docs.map((doc) => {
-				const checksum = doc.checksum ?? bodyChecksum(documentBody(doc));
+				const checksum = documentChecksum(doc);
 				return {
 					updateOne: {
 						filter: { source: doc.source, key: doc.key, checksum },

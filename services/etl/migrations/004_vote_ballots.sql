@@ -29,24 +29,31 @@ CREATE TABLE vote_ballots (
 	)
 );
 
--- Ballots loaded before this migration move over, a vote at a time, in politician order.
+-- Ballots loaded before this migration move over, a vote at a time, in politician order; each vote's
+-- distinct pages become its document arrays, and each ballot the position of its page in them.
+WITH pages AS (
+	SELECT session, vote_number, document_key, document_hash,
+		row_number() OVER (PARTITION BY session, vote_number ORDER BY document_key, document_hash) AS position
+	FROM ballots GROUP BY session, vote_number, document_key, document_hash
+), page_arrays AS (
+	SELECT session, vote_number, array_agg(document_key ORDER BY position) AS keys, array_agg(document_hash ORDER BY position) AS hashes
+	FROM pages GROUP BY session, vote_number
+)
 INSERT INTO vote_ballots (session, vote_number, politician_slugs, membership_ids, ballots, dissent, document_index, document_keys, document_hashes, source, content_hash, run_id, created_at, updated_at)
 SELECT b.session, b.vote_number,
 	array_agg(b.politician_slug ORDER BY b.politician_slug COLLATE "C"),
 	array_agg(b.membership_id ORDER BY b.politician_slug COLLATE "C"),
 	array_agg(b.ballot ORDER BY b.politician_slug COLLATE "C"),
 	array_agg(b.dissent ORDER BY b.politician_slug COLLATE "C"),
-	array_agg(d.position::smallint ORDER BY b.politician_slug COLLATE "C"),
-	(SELECT array_agg(x.document_key ORDER BY x.position) FROM (SELECT DISTINCT document_key, document_hash, dense_rank() OVER (ORDER BY document_key, document_hash) AS position FROM ballots i WHERE i.session = b.session AND i.vote_number = b.vote_number) x),
-	(SELECT array_agg(x.document_hash ORDER BY x.position) FROM (SELECT DISTINCT document_key, document_hash, dense_rank() OVER (ORDER BY document_key, document_hash) AS position FROM ballots i WHERE i.session = b.session AND i.vote_number = b.vote_number) x),
-	min(b.source),
+	array_agg(p.position::smallint ORDER BY b.politician_slug COLLATE "C"),
+	a.keys, a.hashes, min(b.source),
 	-- Recomputed by the next run that reads the vote: a value no hash equals, so the vote is rewritten once.
 	'migrated',
 	max(b.run_id), min(b.created_at), max(b.updated_at)
 FROM ballots b
-JOIN (SELECT session, vote_number, document_key, document_hash, dense_rank() OVER (PARTITION BY session, vote_number ORDER BY document_key, document_hash) AS position FROM ballots GROUP BY session, vote_number, document_key, document_hash) d
-	ON d.session = b.session AND d.vote_number = b.vote_number AND d.document_key = b.document_key AND d.document_hash = b.document_hash
-GROUP BY b.session, b.vote_number;
+JOIN pages p USING (session, vote_number, document_key, document_hash)
+JOIN page_arrays a USING (session, vote_number)
+GROUP BY b.session, b.vote_number, a.keys, a.hashes;
 
 DROP TABLE ballots;
 

@@ -65,6 +65,12 @@ interface Pending {
 	doc: DocRef;
 }
 
+/** One document's ballots, waiting for the flush that works out their dissent and writes them. */
+interface PendingBallots {
+	ballots: BallotColumns;
+	doc: DocRef;
+}
+
 const VALUES_BATCH_ROWS = 1_000;
 
 function quoteIdent(name: string): string {
@@ -126,7 +132,7 @@ export class Loader {
 	readonly #stagingThreshold: number;
 	readonly #staged = new Set<string>();
 	#records = new Map<RecordKind, Pending[]>();
-	#ballots: Array<{ ballots: BallotColumns; doc: DocRef }> = [];
+	#ballots: PendingBallots[] = [];
 	#ballotCount = 0;
 	#docs: RawDocumentInput[] = [];
 	#issues: DataQualityIssue[] = [];
@@ -396,20 +402,15 @@ export class Loader {
 	}
 
 	/** Dissent needs each ballot's party and the party's line: from this flush first, then the store. */
-	async #withDissent(chunks: ReadonlyArray<{ ballots: BallotColumns; doc: DocRef }>, prepared: Map<RowKind, Pending[]>): Promise<BallotChunk[]> {
-		if (chunks.length === 0) return [];
+	async #withDissent(pending: readonly PendingBallots[], prepared: Map<RowKind, Pending[]>): Promise<BallotChunk[]> {
+		if (pending.length === 0) return [];
 		const partyOf = new Map<string, string>();
 		for (const m of prepared.get("membership") ?? []) partyOf.set(String(m.data.id), String(m.data.partyKey));
 		const unknownIds = new Set<string>();
 		const votes = new Map<string, [string, number]>();
-		for (const { ballots } of chunks) {
-			for (let i = 0; i < ballots.length; i++) {
-				const id = ballots.membershipIds[i];
-				if (typeof id === "string" && !partyOf.has(id)) unknownIds.add(id);
-				const session = ballots.sessions[i] as string;
-				const number = ballots.voteNumbers[i] as number;
-				if (i === 0 || session !== ballots.sessions[i - 1] || number !== ballots.voteNumbers[i - 1]) votes.set(`${session}/${number}`, [session, number]);
-			}
+		for (const { ballots } of pending) {
+			for (const run of ballots.voteRuns()) votes.set(run.key, [run.session, run.number]);
+			for (const id of ballots.membershipIds) if (id !== null && !partyOf.has(id)) unknownIds.add(id);
 		}
 		if (unknownIds.size > 0) {
 			const { rows } = await this.#db.query<{ id: string; party_key: string }>("SELECT id, party_key FROM etl.memberships WHERE id = ANY($1::text[])", [[...unknownIds]]);
@@ -427,17 +428,15 @@ export class Loader {
 			for (const r of rows) partyVotes.push({ session: r.session, voteNumber: Number(r.vote_number), partyKey: r.party_key, vote: r.vote, disagreement: null });
 		}
 		const lines = partyLines(partyVotes);
-		return chunks.map(({ ballots, doc }) => {
+		return pending.map(({ ballots, doc }) => {
 			const dissent = new Array<boolean>(ballots.length);
-			let lineOf: ReadonlyMap<string, PartyVote["vote"]> = new Map();
-			for (let i = 0; i < ballots.length; i++) {
-				const session = ballots.sessions[i] as string;
-				const number = ballots.voteNumbers[i] as number;
-				// The vote's lines are looked up once per vote, not per ballot.
-				if (i === 0 || session !== ballots.sessions[i - 1] || number !== ballots.voteNumbers[i - 1]) lineOf = lines.get(`${session}/${number}`) ?? new Map();
-				const id = ballots.membershipIds[i] ?? null;
-				const party = id === null ? undefined : partyOf.get(id);
-				dissent[i] = isDissent(ballots.values[i] as Ballot["ballot"], party === undefined ? undefined : lineOf.get(party));
+			for (const run of ballots.voteRuns()) {
+				const lineOf = lines.get(run.key);
+				for (let i = run.start; i < run.end; i++) {
+					const id = ballots.membershipIds[i] ?? null;
+					const party = id === null ? undefined : partyOf.get(id);
+					dissent[i] = isDissent(ballots.values[i] as Ballot["ballot"], party === undefined ? undefined : lineOf?.get(party));
+				}
 			}
 			return { ballots, dissent, doc };
 		});

@@ -96,17 +96,12 @@ function setBallot(vote: VoteBallots, slug: string, membershipId: string | null,
 function groupByVote(chunks: readonly BallotChunk[]): Map<string, VoteBallots> {
 	const votes = new Map<string, VoteBallots>();
 	for (const { ballots, dissent, doc } of chunks) {
-		let vote: VoteBallots | undefined;
-		for (let i = 0; i < ballots.length; i++) {
-			const session = ballots.sessions[i] as string;
-			const number = ballots.voteNumbers[i] as number;
-			// Ballots come a vote at a time: the map is asked once per vote, not per ballot.
-			if (vote === undefined || vote.session !== session || vote.number !== number) {
-				const key = `${session}/${number}`;
-				vote = votes.get(key);
-				if (!vote) votes.set(key, (vote = emptyVote(session, number)));
+		for (const run of ballots.voteRuns()) {
+			let vote = votes.get(run.key);
+			if (!vote) votes.set(run.key, (vote = emptyVote(run.session, run.number)));
+			for (let i = run.start; i < run.end; i++) {
+				setBallot(vote, ballots.slugs[i] as string, ballots.membershipIds[i] ?? null, ballots.values[i] as string, dissent[i] === true, doc);
 			}
-			setBallot(vote, ballots.slugs[i] as string, ballots.membershipIds[i] ?? null, ballots.values[i] as string, dissent[i] === true, doc);
 		}
 	}
 	return votes;

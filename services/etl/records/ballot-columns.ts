@@ -47,6 +47,23 @@ export class BallotColumns {
 		return Array.from({ length: this.length }, (_, i) => this.at(i));
 	}
 
+	/**
+	 * The runs of consecutive ballots of one vote, as [start, end) with the vote and its key
+	 * (`session/number`). Ballots come a vote at a time, so whoever groups them by vote builds a key
+	 * and asks a map once per run, not once per ballot.
+	 */
+	*voteRuns(): Generator<{ session: string; number: number; key: string; start: number; end: number }> {
+		let start = 0;
+		while (start < this.length) {
+			const session = this.sessions[start] as string;
+			const number = this.voteNumbers[start] as number;
+			let end = start + 1;
+			while (end < this.length && this.voteNumbers[end] === number && this.sessions[end] === session) end++;
+			yield { session, number, key: `${session}/${number}`, start, end };
+			start = end;
+		}
+	}
+
 	/** The ballots whose positions `keep` says yes to, in order. */
 	filter(keep: (i: number) => boolean): BallotColumns {
 		const out = new BallotColumns();

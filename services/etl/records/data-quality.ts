@@ -22,6 +22,13 @@ export function describeZodError(error: z.ZodError): string {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; issue: DataQualityIssue };
 
+/** A failed validation as an issue. */
+export function zodIssue(error: z.ZodError, input: unknown, context: { source: string; recordKey?: string; raw?: unknown; what: string }): DataQualityIssue {
+	const issue: DataQualityIssue = { source: context.source, reason: `invalid ${context.what}: ${describeZodError(error)}`, raw: context.raw ?? input };
+	if (context.recordKey !== undefined) issue.recordKey = context.recordKey;
+	return issue;
+}
+
 /** Validate against a schema and turn a failure into an issue instead of an exception. */
 export function check<S extends z.ZodType>(
 	schema: S,
@@ -29,12 +36,5 @@ export function check<S extends z.ZodType>(
 	context: { source: string; recordKey?: string; raw?: unknown; what: string }
 ): Checked<z.output<S>> {
 	const result = schema.safeParse(input);
-	if (result.success) return { ok: true, value: result.data };
-	const issue: DataQualityIssue = {
-		source: context.source,
-		reason: `invalid ${context.what}: ${describeZodError(result.error)}`,
-		raw: context.raw ?? input
-	};
-	if (context.recordKey !== undefined) issue.recordKey = context.recordKey;
-	return { ok: false, issue };
+	return result.success ? { ok: true, value: result.data } : { ok: false, issue: zodIssue(result.error, input, context) };
 }

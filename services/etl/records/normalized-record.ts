@@ -191,46 +191,42 @@ export class DuplicateGuard {
 	admitBallots(ballots: BallotColumns, source: string): { kept: BallotColumns; issues: DataQualityIssue[] } {
 		const issues: DataQualityIssue[] = [];
 		let dropped: Set<number> | undefined;
-		let voteKey = "";
-		let lastSession: string | undefined;
-		let lastNumber: number | undefined;
-		let vote: Map<string, number> | undefined;
-		for (let i = 0; i < ballots.length; i++) {
-			const session = ballots.sessions[i] as string;
-			const number = ballots.voteNumbers[i] as number;
-			// Ballots come a vote at a time: the key is built once per vote, not per ballot.
-			if (vote === undefined || session !== lastSession || number !== lastNumber) {
-				lastSession = session;
-				lastNumber = number;
-				voteKey = `${session}/${number}`;
-				vote = this.#ballots.get(voteKey);
-				if (!vote) this.#ballots.set(voteKey, (vote = new Map()));
+		for (const run of ballots.voteRuns()) {
+			let vote = this.#ballots.get(run.key);
+			if (!vote) this.#ballots.set(run.key, (vote = new Map()));
+			for (let i = run.start; i < run.end; i++) {
+				const membershipId = ballots.membershipIds[i] ?? null;
+				const value = ballots.values[i] as string;
+				const pair = this.#ballotPair(membershipId, value);
+				// Already one shared instance per slug (records/ballot-columns.ts), so no interning here.
+				const slug = ballots.slugs[i] as string;
+				const before = vote.get(slug);
+				if (before === undefined) {
+					vote.set(slug, pair);
+					continue;
+				}
+				(dropped ??= new Set()).add(i);
+				if (before === pair) continue;
+				const [knownMembership, knownBallot] = this.#ballotPairs[before] ?? [null, ""];
+				const conflicts = [...(knownMembership !== membershipId ? ["membershipId"] : []), ...(knownBallot !== value ? ["ballot"] : [])];
+				const key = `${run.key}/${slug}`;
+				issues.push({ source, recordKey: key, reason: `duplicate ballot ${key} disagrees on ${conflicts.join(", ")}; the first one seen was kept`, raw: ballots.at(i) });
 			}
-			const membershipId = ballots.membershipIds[i] ?? null;
-			const value = ballots.values[i] as string;
-			let byValue = this.#ballotPairIds.get(membershipId);
-			if (!byValue) this.#ballotPairIds.set(membershipId, (byValue = new Map()));
-			let pair = byValue.get(value);
-			if (pair === undefined) {
-				pair = this.#ballotPairs.length;
-				this.#ballotPairs.push([membershipId, value]);
-				byValue.set(value, pair);
-			}
-			// Already one shared instance per slug (records/ballot-columns.ts), so no interning here.
-			const slug = ballots.slugs[i] as string;
-			const before = vote.get(slug);
-			if (before === undefined) {
-				vote.set(slug, pair);
-				continue;
-			}
-			(dropped ??= new Set()).add(i);
-			if (before === pair) continue;
-			const [knownMembership, knownBallot] = this.#ballotPairs[before] ?? [null, ""];
-			const conflicts = [...(knownMembership !== membershipId ? ["membershipId"] : []), ...(knownBallot !== value ? ["ballot"] : [])];
-			const key = `${voteKey}/${slug}`;
-			issues.push({ source, recordKey: key, reason: `duplicate ballot ${key} disagrees on ${conflicts.join(", ")}; the first one seen was kept`, raw: ballots.at(i) });
 		}
 		return { kept: dropped ? ballots.filter((i) => !dropped.has(i)) : ballots, issues };
+	}
+
+	/** The index of a (membership, ballot) pair, the same for the same pair. */
+	#ballotPair(membershipId: string | null, value: string): number {
+		let byValue = this.#ballotPairIds.get(membershipId);
+		if (!byValue) this.#ballotPairIds.set(membershipId, (byValue = new Map()));
+		let pair = byValue.get(value);
+		if (pair === undefined) {
+			pair = this.#ballotPairs.length;
+			this.#ballotPairs.push([membershipId, value]);
+			byValue.set(value, pair);
+		}
+		return pair;
 	}
 
 	admit(record: NormalizedRecord, source: string): { keep: boolean; issue?: DataQualityIssue } {

@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import type { RawDocument } from "./raw-document.ts";
-import { check } from "./data-quality.ts";
+import { check, zodIssue } from "./data-quality.ts";
 import { RecordCollector, type TransformResult } from "./normalized-record.ts";
 import { BallotShape, BillShape, MembershipShape, PoliticianShape, VoteShape } from "./openparliament-shapes.ts";
 import { billRefFromUrl, membershipIdFromUrl, politicianSlugFromUrl, sessionFromId, voteRefFromUrl } from "./source-refs.ts";
@@ -42,9 +42,8 @@ function readShape<S extends z.ZodType>(schema: S, doc: RawDocument, out: Record
 	const context: { source: string; what: string; recordKey?: string } = { source: doc.source, what: `openparliament ${what}` };
 	const hint = keyHint(body);
 	if (hint !== undefined) context.recordKey = hint;
-	const checked = check(schema, body, context);
-	if (!checked.ok) out.issues.push(checked.issue);
-	return checked.ok ? checked.value : undefined;
+	out.issues.push(zodIssue(parsed.error, body, context));
+	return undefined;
 }
 
 /** A malformed session id is reported once, by the record that carries it, not again here. */
@@ -236,9 +235,9 @@ function ballot(doc: RawDocument, raw: unknown, out: RecordCollector): void {
 	}
 	out.addBallot({
 		session: voteRef.session,
-			voteNumber: voteRef.number,
-			politicianSlug: slug,
-			membershipId: item.politician_membership_url ? (membershipIdFromUrl(item.politician_membership_url) ?? item.politician_membership_url) : null,
-			ballot: item.ballot
+		voteNumber: voteRef.number,
+		politicianSlug: slug,
+		membershipId: item.politician_membership_url ? (membershipIdFromUrl(item.politician_membership_url) ?? item.politician_membership_url) : null,
+		ballot: item.ballot
 	});
 }
