@@ -13,6 +13,7 @@ import { PermissionsMiddleware } from "./middlewares/permissions.middleware.ts";
 import { PlatformPrometheusReporter } from "./runtime/prometheus-reporter.ts";
 import { BoundedSpanExporter } from "./runtime/bounded-span-exporter.ts";
 import { redisOptionsFromUrl } from "./runtime/storage/redis-options.ts";
+import { ZodValidator } from "./runtime/validation/zod-validator.ts";
 
 /**
  * Retries are off broker-wide: a retried non-idempotent call can act twice, and moleculer-web's
@@ -108,7 +109,8 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 		// Moleculer's own SIGINT/SIGTERM handlers stay; the platform adds none (FACTS.md).
 		skipProcessEventRegistration: false,
 
-		validator: true,
+		// zod schemas per action (runtime/validation/zod-validator.ts, docs/decisions/0012-zod-action-schemas.md).
+		validator: new ZodValidator(),
 		errorRegenerator: undefined,
 
 		metrics: {
