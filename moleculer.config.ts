@@ -14,6 +14,7 @@ import { PlatformPrometheusReporter } from "./runtime/prometheus-reporter.ts";
 import { BoundedSpanExporter } from "./runtime/bounded-span-exporter.ts";
 import { redisOptionsFromUrl } from "./runtime/storage/redis-options.ts";
 import { ZodValidator } from "./runtime/validation/zod-validator.ts";
+import { classifyDatabaseError } from "./runtime/storage/errors.ts";
 
 /**
  * Retries are off broker-wide: a retried non-idempotent call can act twice, and moleculer-web's
@@ -29,9 +30,18 @@ export const IDEMPOTENT_RETRY = {
 	check: (err: Errors.MoleculerError | Error): boolean => "retryable" in err && err.retryable === true
 };
 
-function isServerFault(err: Error): boolean {
-	const code = "code" in err && typeof err.code === "number" ? err.code : 500;
-	return code >= 500 || err.name === "RequestTimeoutError";
+/**
+ * What counts toward opening a circuit breaker: only faults of the service or what it depends on
+ * (5xx, timeouts, errors without a status). Nothing a client can send may count, or a flood of bad
+ * requests would open the breaker for everyone (issue 9): a 4xx never counts, nor does a database
+ * error that the caller's values caused, should one reach here unclassified (an action outside
+ * DbMixin's error hook). docs/decisions/0011-client-errors-and-breakers.md.
+ */
+export function isServerFault(err: Error): boolean {
+	if (classifyDatabaseError(err) !== undefined) return false;
+	if (err.name === "RequestTimeoutError") return true;
+	const code = "code" in err && typeof err.code === "number" && Number.isInteger(err.code) ? err.code : 500;
+	return code >= 500 || code < 400;
 }
 
 /**

@@ -14,16 +14,22 @@
  * answers 503 instead of hanging until the request timeout; background work that must wait for as
  * long as it takes passes `Number.POSITIVE_INFINITY`.
  *
+ * A database error that the caller's input caused (a NUL byte, a number out of range, a duplicate)
+ * leaves every action of the service as a 4xx through `classifyDatabaseError`, never as a 500 that
+ * would count toward the circuit breaker (docs/decisions/0011-client-errors-and-breakers.md). It is
+ * an error hook, not a wrapper of `this.db`, so code inside the service still sees the driver's
+ * error and may handle a SQLSTATE itself.
+ *
  * Schema rule (docs/decisions/0002-storage.md): a service writes only its own schema and names
  * tables schema-qualified (`etl.bills`); a service that reads another's tables lists that schema
  * in `reads`, which also applies the owner's migrations so a reader node works on an empty database.
  */
-import type { Service, ServiceSchema } from "moleculer";
+import type { Context, Service, ServiceSchema } from "moleculer";
 import { type Env, loadEnv } from "../runtime/env.ts";
 import type { Database, DatabaseConfig } from "../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../runtime/storage/database-config.ts";
 import { acquireDatabase, releaseDatabase } from "../runtime/storage/database-registry.ts";
-import { DatabaseUnavailableError, describeStorageError as describeError, isConnectionError, MigrationChecksumError } from "../runtime/storage/errors.ts";
+import { DatabaseUnavailableError, classifyDatabaseError, describeStorageError as describeError, isConnectionError, MigrationChecksumError } from "../runtime/storage/errors.ts";
 import { type MigrationSet, applyMigrations } from "../runtime/storage/migrations.ts";
 import { migrationSetOf } from "../runtime/storage/migration-sets.ts";
 import { quoteQualified } from "../runtime/storage/sql-identifiers.ts";
@@ -136,6 +142,14 @@ function scheduleRetry(service: Service & Partial<DbService>, state: DbState, de
 export function DbMixin(options: DbMixinOptions = {}): Partial<ServiceSchema> {
 	const pingTimeoutMs = options.pingTimeoutMs ?? 1_500;
 	return {
+		hooks: {
+			error: {
+				"*"(this: Service, _ctx: Context, err: unknown): never {
+					throw classifyDatabaseError(err) ?? err;
+				}
+			}
+		},
+
 		created(this: Service & Partial<DbService>) {
 			const schema = options.schema ?? this.name;
 			const baseConfig = options.database ?? databaseConfigFromEnv(options.env ?? loadEnv());

@@ -7,7 +7,7 @@ import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import { EtlService } from "../../services/etl/etl.service.ts";
-import { startLocalServer, type LocalTestServer } from "../../services/etl/http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../services/etl/http/local-test-server.ts";
 import { progressBar, progressLine, renderRuns } from "../../services/etl/pipeline/run-report.ts";
 import type { Run } from "../../services/etl/pipeline/runs.ts";
 import { servePages } from "../../services/etl/pipeline/synthetic-parliament.ts";
@@ -39,7 +39,7 @@ describe("REPL etl command", () => {
 			else serve(req, res, path);
 		});
 		broker = new ServiceBroker({ nodeID: `repl-etl-${process.pid}`, logger: false });
-		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, schedules: [] } }));
+		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		await broker.start();
 	});
 	afterAll(async () => {

@@ -41,7 +41,7 @@ describe("accounts and sessions", () => {
 	it("registers a citizen, signs in, refreshes, and a reused refresh token ends the whole family", async () => {
 		const created = await register("Ada@Example.test");
 		expect(created.status, created.text).toBe(200);
-		expect((created.body as { user: PublicUser }).user).toMatchObject({ email: "Ada@Example.test", role: "citizen", mfaEnabled: false });
+		expect((created.body as { user: PublicUser }).user).toMatchObject({ email: "ada@example.test", role: "citizen", mfaEnabled: false });
 		// Unique whatever the case.
 		expect(errorOf(await register("ada@example.TEST")).type).toBe("EMAIL_TAKEN");
 		const weak = await register("weak@example.test", "password1234");
@@ -52,7 +52,7 @@ describe("accounts and sessions", () => {
 		expect(first.tokenType).toBe("Bearer");
 		const me = await node.get("/api/v1/auth/me", bearer(first.accessToken));
 		expect(me.status).toBe(200);
-		expect(me.body).toMatchObject({ email: "Ada@Example.test", role: "citizen" });
+		expect(me.body).toMatchObject({ email: "ada@example.test", role: "citizen" });
 		const anonymous = await node.get("/api/v1/auth/me");
 		expect(anonymous.status).toBe(401);
 		expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer realm="openpolicy"/);

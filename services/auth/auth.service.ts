@@ -25,6 +25,7 @@ import { ApiKeyScopeError, apiKeyPrefix, createApiKey, verifyApiKey } from "./co
 import { type JwtKeyring, issueAccessToken } from "./core/jwt.ts";
 import { JWT_SETTINGS, signingKeyringFromEnv } from "./core/keyring-from-env.ts";
 import { DEFAULT_LOCKOUT_POLICY, lockoutState } from "./core/lockout.ts";
+import { normalizeEmail } from "./core/emails.ts";
 import { checkPasswordPolicy } from "./core/password-policy.ts";
 import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./core/passwords.ts";
 import { createRecoveryCodes, redeemRecoveryCode } from "./core/recovery-codes.ts";
@@ -113,8 +114,11 @@ function clientError(status: number, type: string, message: string, data?: unkno
 	return new MoleculerClientError(message, status, type, data);
 }
 
+/** The stored and looked-up form of an address (core/emails.ts); 422 for one no account can have. */
 function emailKey(email: string): string {
-	return email.trim().toLowerCase();
+	const normalized = normalizeEmail(email);
+	if (!normalized.ok) throw clientError(422, "INVALID_EMAIL", normalized.message);
+	return normalized.email;
 }
 
 function sha256(text: string): string {
@@ -243,7 +247,12 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 
 	async function createFirstAdmin(service: AuthThis): Promise<void> {
 		if (!env.adminEmail || !env.adminPassword) return;
-		const policy = checkPasswordPolicy(env.adminPassword, { email: env.adminEmail });
+		const adminEmail = normalizeEmail(env.adminEmail);
+		if (!adminEmail.ok) {
+			service.logger.error(`ADMIN_EMAIL refused: ${adminEmail.message}`);
+			return;
+		}
+		const policy = checkPasswordPolicy(env.adminPassword, { email: adminEmail.email });
 		if (!policy.ok) {
 			service.logger.error(`ADMIN_PASSWORD refused: ${policy.problems.map((p) => p.message).join(" ")}`);
 			return;
@@ -255,7 +264,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 			const { rowCount } = await tx.query(
 				`INSERT INTO auth.users (id, email, display_name, role, password_hash)
 				 SELECT $1, $2, 'Administrator', 'admin', $3 WHERE NOT EXISTS (SELECT 1 FROM auth.users)`,
-				[randomUUID(), env.adminEmail, hash]
+				[randomUUID(), adminEmail.email, hash]
 			);
 			return rowCount === 1;
 		});
@@ -281,7 +290,8 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 					displayName: { type: "string", min: 1, max: 100, trim: true }
 				},
 				async handler(this: AuthThis, ctx: Context<{ email: string; password: string; displayName: string }>): Promise<{ user: PublicUser }> {
-					const { email, password, displayName } = ctx.params;
+					const { password, displayName } = ctx.params;
+					const email = emailKey(ctx.params.email);
 					const policy = checkPasswordPolicy(password, { email });
 					if (!policy.ok) throw clientError(422, "WEAK_PASSWORD", "The password does not meet the policy", policy.problems);
 					const id = randomUUID();
@@ -289,7 +299,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 					const { rows } = await dbOf(this).db.query<UserRow>(
 						`INSERT INTO auth.users (id, email, display_name, role, password_hash) VALUES ($1, $2, $3, 'citizen', $4)
 						 ON CONFLICT DO NOTHING RETURNING *`,
-						[id, email.trim(), displayName, hash]
+						[id, email, displayName, hash]
 					);
 					const user = rows[0];
 					if (!user) throw clientError(409, "EMAIL_TAKEN", "An account with this email already exists");

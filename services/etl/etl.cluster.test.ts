@@ -10,7 +10,7 @@ import { type ClusterClient, type NodeProcess, TestCluster, waitFor } from "../.
 import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import type { Database } from "../../runtime/storage/database.ts";
-import { startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
 import { type ParliamentSize, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
 import type { Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
@@ -49,7 +49,7 @@ describe("etl across nodes", () => {
 		server = await startLocalServer(servePages({ size: SIZE, pageSize: PAGE, delayMs: () => 120 }));
 		database = await createPostgresDatabase();
 		db = await openStandalone(database.config);
-		const env = { DATABASE_URL: database.url, ETL_LEASE_TTL_MS: String(LEASE_TTL_MS), ETL_HTTP_MIN_INTERVAL_MS: "0", ETL_BATCH_DOCUMENTS: "3", REQUEST_TIMEOUT: "30000" };
+		const env = { DATABASE_URL: database.url, ETL_LEASE_TTL_MS: String(LEASE_TTL_MS), ETL_HTTP_MIN_INTERVAL_MS: "0", ETL_ALLOW_PRIVATE_NETWORKS: LOCAL_TEST_NETWORKS.join(","), ETL_BATCH_DOCUMENTS: "3", REQUEST_TIMEOUT: "30000" };
 		nodeA = await cluster.startNode({ nodeID: "etl-a", services: ["etl"], env });
 		await cluster.startNode({ nodeID: "etl-b", services: ["etl"], env });
 		client = await cluster.client();
@@ -122,7 +122,7 @@ describe("etl across nodes", () => {
 		// The reference: the same data loaded without interruption into a database of its own.
 		const reference = await createPostgresDatabase();
 		const broker = new ServiceBroker({ nodeID: `etl-reference-${process.pid}`, logger: false });
-		broker.createService(EtlService({ database: reference.config, settings: { httpMinIntervalMs: 0, schedules: [] } }));
+		broker.createService(EtlService({ database: reference.config, settings: { httpMinIntervalMs: 0, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		try {
 			await broker.start();
 			const done = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", url: server.url, wait: true });

@@ -13,7 +13,7 @@ import { errorOf, request, startGatewayNode } from "../../gateway/gateway-test-k
 import { accessToken, bearer, operatorToken } from "../../test/helpers/auth.ts";
 import { OPENPARLIAMENT_BASE_URL } from "./connectors/openparliament.ts";
 import { EtlService } from "./etl.service.ts";
-import { startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
 import type { Run } from "./pipeline/runs.ts";
 import { servePages } from "./pipeline/synthetic-parliament.ts";
 
@@ -38,7 +38,7 @@ describe("etl through the gateway", () => {
 
 	beforeAll(async () => {
 		source = await startLocalServer(servePages({ size: { politicians: 6, bills: 5, votes: 3, ballotsPerVote: 2 }, pageSize: 4 }));
-		const settings = { schedules: [], httpMinIntervalMs: 0, urlAllowlist: [new URL(source.url).origin] };
+		const settings = { schedules: [], httpMinIntervalMs: 0, urlAllowlist: [new URL(source.url).origin], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] };
 		({ broker, baseUrl } = await startGatewayNode([EtlService({ database: { kind: "pglite", dataDir: undefined }, settings })]));
 	});
 	afterAll(async () => {
@@ -65,6 +65,13 @@ describe("etl through the gateway", () => {
 		// Another source's origin is foreign too: the allowlist is per source plus ETL_URL_ALLOWLIST.
 		const otherSource = await startRun({ source: "legisinfo", url: OPENPARLIAMENT_BASE_URL });
 		expect(otherSource.status, otherSource.text).toBe(403);
+		// ocd is pinned to the folder its files are published in, not the whole code-hosting host.
+		const published = "https://raw.githubusercontent.com/opencivicdata/ocd-division-ids/master/identifiers/country-ca/";
+		for (const url of ["https://raw.githubusercontent.com/someone/else/master/x.csv", `${published}../../../../../someone/else/x.csv`, `${published}..%2F..%2Fx.csv`]) {
+			const offPrefix = await startRun({ source: "ocd", url });
+			expect(offPrefix.status, `${url}: ${offPrefix.text}`).toBe(403);
+			expect(errorOf(offPrefix).message).toContain(published);
+		}
 
 		const wait = await startRun({ source: "openparliament", url: source.url, wait: true });
 		expect(wait.status, wait.text).toBe(422);

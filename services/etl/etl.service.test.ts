@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { EtlService } from "./etl.service.ts";
-import { startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
 import type { Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
@@ -42,7 +42,7 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 			}
 		});
 		broker = new ServiceBroker({ nodeID: `etl-test-${process.pid}`, logger: false });
-		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, batchDocuments: 7, leaseTtlMs: 5_000, schedules: [] } }));
+		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, batchDocuments: 7, leaseTtlMs: 5_000, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		broker.createService({
 			name: "recorder",
 			events: Object.fromEntries([

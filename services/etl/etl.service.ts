@@ -25,7 +25,9 @@ import { principalOf } from "../../middlewares/permissions.middleware.ts";
 import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
-import { OCD_DEFAULT_URLS } from "./connectors/ocd-divisions.ts";
+import { OCD_PUBLISHED_PREFIX } from "./connectors/ocd-divisions.ts";
+import { parsePrivateNetworkAllowlist } from "./http/address-policy.ts";
+import { isUnderPrefix } from "./http/fetcher.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
 import type { SourceName } from "./records/raw-document.ts";
@@ -57,6 +59,8 @@ export interface EtlSettings extends ServiceSettingSchema {
 	openparliament?: OpenparliamentConfig;
 	/** Origins (`https://host:port`) a gateway caller may name as `url`, besides each source's own. */
 	urlAllowlist?: string[];
+	/** Non-public networks (CIDR) runs may connect to, e.g. an internal mirror; none by default. */
+	allowPrivateNetworks?: string[];
 }
 
 export interface EtlServiceOptions {
@@ -105,12 +109,20 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 	return n;
 }
 
-/** The origins each connector reads by default: a gateway caller may always point a run back at them. */
-const DEFAULT_ORIGINS: Record<SourceName, readonly string[]> = {
-	ocd: [...new Set(OCD_DEFAULT_URLS.map((u) => new URL(u).origin))],
-	openparliament: [new URL(OPENPARLIAMENT_BASE_URL).origin],
-	legisinfo: [new URL(LEGISINFO_EXPORT_URL).origin]
+/**
+ * Where each connector reads by default (a URL prefix: origin and path): a gateway caller may always
+ * point a run back under it, and a run's redirects must stay under it or the allowlist. ocd's files
+ * sit on a host that serves every repository, so its prefix is the folder they are published in.
+ */
+const DEFAULT_URL_PREFIXES: Record<SourceName, readonly string[]> = {
+	ocd: [OCD_PUBLISHED_PREFIX],
+	openparliament: [`${new URL(OPENPARLIAMENT_BASE_URL).origin}/`],
+	legisinfo: [`${new URL(LEGISINFO_EXPORT_URL).origin}/`]
 };
+
+function allowedUrlPrefixes(this: EtlThis, source: SourceName): string[] {
+	return [...DEFAULT_URL_PREFIXES[source], ...(this.settings.urlAllowlist ?? []).map((origin) => `${origin}/`)];
+}
 
 /** ETL_URL_ALLOWLIST: comma-separated origins; a path or a typo fails at start, not at the first run. */
 export function parseUrlAllowlist(raw: string | undefined): string[] {
@@ -137,7 +149,8 @@ export function etlSettingsFromEnv(source: NodeJS.ProcessEnv = process.env): Etl
 		httpMinIntervalMs: intVar(source, "ETL_HTTP_MIN_INTERVAL_MS", 250),
 		httpTimeoutMs: intVar(source, "ETL_HTTP_TIMEOUT_MS", 20_000),
 		schedules: parseSchedules(source.ETL_SCHEDULES),
-		urlAllowlist: parseUrlAllowlist(source.ETL_URL_ALLOWLIST)
+		urlAllowlist: parseUrlAllowlist(source.ETL_URL_ALLOWLIST),
+		allowPrivateNetworks: parsePrivateNetworkAllowlist(source.ETL_ALLOW_PRIVATE_NETWORKS)
 	};
 }
 
@@ -168,7 +181,12 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 		batchDocuments: this.settings.batchDocuments ?? 500,
 		batchRecords: this.settings.batchRecords ?? 20_000,
 		...(this.settings.openparliament ? { openparliament: this.settings.openparliament } : {}),
-		http: { minIntervalMs: this.settings.httpMinIntervalMs ?? 250, timeoutMs: this.settings.httpTimeoutMs ?? 20_000 },
+		http: {
+			minIntervalMs: this.settings.httpMinIntervalMs ?? 250,
+			timeoutMs: this.settings.httpTimeoutMs ?? 20_000,
+			allowedUrlPrefixes: allowedUrlPrefixes.call(this, source),
+			allowPrivateNetworks: this.settings.allowPrivateNetworks ?? []
+		},
 		onProgress: (run) => {
 			if (!state.stopping) void this.broker.broadcast(RUN_PROGRESS_EVENT, run);
 		},
@@ -190,10 +208,10 @@ function checkRemoteRun(this: EtlThis, source: SourceName, params: { url: string
 		throw new Errors.MoleculerClientError("wait is for the command line; follow the run with GET /api/v1/etl/runs/:id", 422, "ETL_BAD_REQUEST", { source });
 	}
 	if (params.url !== undefined) {
-		const origin = new URL(params.url).origin;
-		const allowed = [...DEFAULT_ORIGINS[source], ...(this.settings.urlAllowlist ?? [])];
-		if (!allowed.includes(origin)) {
-			throw new Errors.MoleculerClientError(`url must be on ${allowed.join(", ")} (add others to ETL_URL_ALLOWLIST)`, 403, "ETL_URL_NOT_ALLOWED", { source, origin });
+		const target = new URL(params.url);
+		const allowed = allowedUrlPrefixes.call(this, source);
+		if (!allowed.some((prefix) => isUnderPrefix(target, prefix))) {
+			throw new Errors.MoleculerClientError(`url must be under ${allowed.join(", ")} (add origins to ETL_URL_ALLOWLIST)`, 403, "ETL_URL_NOT_ALLOWED", { source, origin: target.origin });
 		}
 	}
 }

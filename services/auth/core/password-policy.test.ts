@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MIN_PASSWORD_LENGTH, checkPasswordPolicy, parseCommonPasswords, shippedCommonPasswords } from "./password-policy.ts";
+import { MIN_PASSWORD_LENGTH, checkPasswordPolicy, parseCommonPasswords, shippedCommonPasswords, visiblePassword } from "./password-policy.ts";
 
 function codes(password: string, email?: string): string[] {
 	const result = checkPasswordPolicy(password, email === undefined ? {} : { email });
@@ -45,6 +45,44 @@ describe("password policy", () => {
 		expect(checkPasswordPolicy("Hunter2", { email: "hunter2@example.org", commonPasswords: list })).toMatchObject({
 			ok: false,
 			problems: [{ code: "too-short" }, { code: "common" }, { code: "matches-email" }]
+		});
+	});
+
+	describe("judges what a person sees (OWASP ASVS 2.1)", () => {
+		it("refuses twelve spaces, twelve zero-width spaces and twelve NULs", () => {
+			expect(codes(" ".repeat(12))).toEqual(["too-short"]);
+			expect(codes("\u200B".repeat(12))).toEqual(["invisible-characters", "too-short"]);
+			expect(codes("\u0000".repeat(12))).toEqual(["invisible-characters", "too-short"]);
+			// Other spaces NFKC folds to a plain one, and the Hangul filler that renders as nothing.
+			expect(codes("\u00A0\u2003\u3000".repeat(4))).toEqual(["too-short"]);
+			expect(codes("\u3164".repeat(12))).toEqual(["invisible-characters", "too-short"]);
+		});
+
+		it("refuses control and format characters anywhere, even in a long password", () => {
+			for (const bad of ["\u0000", "\t", "\n", "\u001B", "\u007F", "\u200B", "\u200D", "\u2060", "\uFEFF", "\u202E", "\u00AD", "\uD800"]) {
+				expect(codes(`ottawa river${bad}in january`), JSON.stringify(bad)).toContain("invisible-characters");
+			}
+			// Emoji keep their variation selector.
+			expect(codes("ottawa river in january \u2764\uFE0F")).toEqual([]);
+		});
+
+		it("catches a listed password with spaces around or inside it, or an invisible character in it", () => {
+			expect(codes("Password1234 ")).toEqual(["common"]);
+			expect(codes("  password1234\t")).toEqual(["invisible-characters", "common"]);
+			expect(codes("pass\u200Bword1234")).toEqual(["invisible-characters", "common"]);
+			expect(codes("ｐａｓｓｗｏｒｄ１２３４")).toEqual(["common"]);
+			const list = parseCommonPasswords("correct horse battery\n");
+			expect(checkPasswordPolicy("correct   horse\u00A0battery", { commonPasswords: list })).toMatchObject({ ok: false, problems: [{ code: "common" }] });
+		});
+
+		it("counts the length after collapsing whitespace runs and trimming", () => {
+			expect(visiblePassword("  a  b\u3000\u3000c  ")).toBe("a b c");
+			expect(codes("short   pass")).toEqual(["too-short"]); // 10 once collapsed
+			expect(codes("a longer   passphrase")).toEqual([]);
+		});
+
+		it("compares with the email in its normalised form", () => {
+			expect(codes("ｊｅａｎ.ｔｒｅｍｂｌａｙ.ｍｐ", " Jean.Tremblay.MP@parl.gc.ca ")).toEqual(["matches-email"]);
 		});
 	});
 });

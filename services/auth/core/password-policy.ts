@@ -1,15 +1,22 @@
 /**
- * What a new password must satisfy (NIST SP 800-63B style: length and a blocklist, no composition
- * rules). Lengths count Unicode code points after NFKC, so "é" is one character however it was typed.
+ * What a new password must satisfy (NIST SP 800-63B and OWASP ASVS 2.1 style: length and a
+ * blocklist, no composition rules). The rules judge what a person sees: NFKC, no control or
+ * invisible characters (refused outright), whitespace runs collapsed to one space, trimmed. Lengths
+ * count code points of that, so twelve spaces or twelve zero-width spaces are not twelve
+ * characters, and "Password1234 " or a listed password with an invisible character inside it is
+ * still the listed password. The hash keeps the password as typed (NFKC only, passwords.ts), so
+ * every stored hash still verifies.
  */
 import { readFileSync } from "node:fs";
+import { normalizeEmail } from "./emails.ts";
+import { hasInvisibleCharacters, withoutInvisibleCharacters } from "./invisible-characters.ts";
 import { normalizePassword } from "./passwords.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** Long passphrases are welcome; this only stops megabyte bodies from reaching argon2. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
-export type PasswordViolation = "too-short" | "too-long" | "common" | "matches-email";
+export type PasswordViolation = "invisible-characters" | "too-short" | "too-long" | "common" | "matches-email";
 
 export interface PasswordPolicyProblem {
 	code: PasswordViolation;
@@ -18,6 +25,11 @@ export interface PasswordPolicyProblem {
 
 export type PasswordPolicyResult = { ok: true } | { ok: false; problems: PasswordPolicyProblem[] };
 
+/** The password as the rules judge it (see the header): what is left that a person can see. */
+export function visiblePassword(password: string): string {
+	return withoutInvisibleCharacters(normalizePassword(password)).replace(/\s+/gu, " ").trim();
+}
+
 const COMMON_PASSWORDS_FILE = new URL("../data/common-passwords.txt", import.meta.url);
 
 /** Parses the list format: one password a line, lines starting with "# " are comments. */
@@ -25,7 +37,7 @@ export function parseCommonPasswords(text: string): ReadonlySet<string> {
 	const entries = new Set<string>();
 	for (const line of text.split("\n")) {
 		if (line === "" || line.startsWith("# ")) continue;
-		entries.add(normalizePassword(line).toLowerCase());
+		entries.add(visiblePassword(line).toLowerCase());
 	}
 	return entries;
 }
@@ -45,10 +57,14 @@ export interface PasswordPolicyContext {
 }
 
 export function checkPasswordPolicy(password: string, context: PasswordPolicyContext = {}): PasswordPolicyResult {
-	const normalized = normalizePassword(password);
-	const folded = normalized.toLowerCase();
-	const length = [...normalized].length;
+	const visible = visiblePassword(password);
+	const folded = visible.toLowerCase();
+	const length = [...visible].length;
 	const problems: PasswordPolicyProblem[] = [];
+
+	if (hasInvisibleCharacters(normalizePassword(password))) {
+		problems.push({ code: "invisible-characters", message: "Remove control and invisible characters (such as NUL, tabs or zero-width spaces)." });
+	}
 
 	if (length < MIN_PASSWORD_LENGTH) {
 		problems.push({ code: "too-short", message: `Use at least ${MIN_PASSWORD_LENGTH} characters (this one has ${length}).` });
@@ -60,7 +76,8 @@ export function checkPasswordPolicy(password: string, context: PasswordPolicyCon
 		problems.push({ code: "common", message: "This password appears in lists of common passwords; choose another." });
 	}
 	if (context.email !== undefined) {
-		const email = normalizePassword(context.email.trim()).toLowerCase();
+		const normalized = normalizeEmail(context.email);
+		const email = normalized.ok ? normalized.email : visiblePassword(context.email).toLowerCase();
 		const at = email.lastIndexOf("@");
 		const localPart = at > 0 ? email.slice(0, at) : email;
 		if (folded === email || folded === localPart) {

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { sendJson, startLocalServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer } from "../http/local-test-server.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
 import { extractTransformInWorker } from "./extract-in-worker.ts";
 import { openparliamentConnector } from "./openparliament.ts";
@@ -47,7 +47,7 @@ describe("extract and transform on a worker thread", () => {
 		});
 		try {
 			const controller = new AbortController();
-			const steps = extractTransformInWorker("openparliament", {}, { url: server.url, signal: controller.signal, http: { minIntervalMs: 0 } });
+			const steps = extractTransformInWorker("openparliament", {}, { url: server.url, signal: controller.signal, http: { minIntervalMs: 0, allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } });
 			const first = steps.next();
 			setTimeout(() => controller.abort(new Error("cancelled by an operator")), 200);
 			const started = performance.now();
@@ -69,7 +69,7 @@ describe("extract and transform on a worker thread", () => {
 			});
 		});
 		try {
-			const steps = extractTransformInWorker("openparliament", { openparliament: { resources: ["ballots"] } }, { url: server.url, http: { minIntervalMs: 0 }, windowItems: 25 });
+			const steps = extractTransformInWorker("openparliament", { openparliament: { resources: ["ballots"] } }, { url: server.url, http: { minIntervalMs: 0, allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] }, windowItems: 25 });
 			const first = await steps.next();
 			// A page fetched over HTTP crosses as the text it arrived as, without its parsed body.
 			expect(first.value?.document.text).toMatch(/^\{"objects":/);

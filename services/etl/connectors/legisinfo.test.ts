@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { legisinfoConnector } from "./legisinfo.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { Bill, BillStage } from "../records/domain.ts";
 
@@ -110,7 +110,7 @@ describe("LEGISinfo connector over HTTP", () => {
 	afterAll(() => server.close());
 
 	it("fetches the export from a URL and gives the same records as the file", async () => {
-		const fromHttp = await run({ url: `${server.url}legisinfo/en/bills/json?parlsession=44-1`, http: { minIntervalMs: 0 } });
+		const fromHttp = await run({ url: `${server.url}legisinfo/en/bills/json?parlsession=44-1`, http: { minIntervalMs: 0, allowPrivateNetworks: LOCAL_TEST_NETWORKS } });
 		const fromFile = await run({ file: fixture });
 		expect(bills(fromHttp)).toEqual(bills(fromFile));
 		expect(fromHttp.map((s) => s.document.contentHash)).toEqual(fromFile.map((s) => s.document.contentHash));
@@ -119,6 +119,6 @@ describe("LEGISinfo connector over HTTP", () => {
 
 	it("fails the run when the export URL does not answer JSON", async () => {
 		const reported: DataQualityIssue[] = [];
-		await expect(run({ url: `${server.url}down`, http: { minIntervalMs: 0 }, onIssue: (i) => reported.push(i) })).rejects.toThrow(/did not return JSON/);
+		await expect(run({ url: `${server.url}down`, http: { minIntervalMs: 0, allowPrivateNetworks: LOCAL_TEST_NETWORKS }, onIssue: (i) => reported.push(i) })).rejects.toThrow(/did not return JSON/);
 	});
 });

@@ -40,7 +40,12 @@ async function* fromUrl(options: ExtractOptions): AsyncGenerator<RawDocument> {
 		...(options.signal ? { signal: options.signal } : {}),
 		...(options.onProgress ? { onProgress: options.onProgress } : {})
 	});
-	const fetched = await fetcher.getJson(target);
+	let fetched;
+	try {
+		fetched = await fetcher.getJson(target);
+	} finally {
+		await fetcher.close();
+	}
 	fetcher.report(fetched.url);
 	yield* documents(fetched.body, (i) => `${fetched.url}#${i}`, fetched.fetchedAt, options);
 }

@@ -9,7 +9,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
 import { PROVINCE_BY_SGC } from "../records/ocd-transform.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { Province, Riding } from "../records/domain.ts";
@@ -104,7 +104,7 @@ describe("OCD divisions connector on other files and over HTTP", () => {
 	});
 
 	it("reads a CSV from a URL the same as from a file", async () => {
-		const overHttp = await run({ url: `${server.url}ca_provinces_and_territories.csv`, http: { minIntervalMs: 0 } });
+		const overHttp = await run({ url: `${server.url}ca_provinces_and_territories.csv`, http: { minIntervalMs: 0, allowPrivateNetworks: LOCAL_TEST_NETWORKS } });
 		const fromFile = await run({ file: fixtures("ocd/ca_provinces_and_territories.csv") });
 		expect(provinces(overHttp.steps)).toEqual(provinces(fromFile.steps));
 		expect(overHttp.steps[12]?.document.url).toBe(`${server.url}ca_provinces_and_territories.csv#row=13`);

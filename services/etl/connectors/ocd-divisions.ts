@@ -14,7 +14,12 @@ import type { Connector, ExtractOptions } from "./connector.ts";
 import { fileUrl, listFiles } from "./local-files.ts";
 
 const SOURCE = "ocd";
-const RAW_BASE = "https://raw.githubusercontent.com/opencivicdata/ocd-division-ids/master/identifiers/country-ca/";
+/**
+ * Where the published files are: the exact folder, not the code-hosting host, which serves every
+ * repository of every user. A gateway caller's url and every redirect must stay under it.
+ */
+export const OCD_PUBLISHED_PREFIX = "https://raw.githubusercontent.com/opencivicdata/ocd-division-ids/master/identifiers/country-ca/";
+const RAW_BASE = OCD_PUBLISHED_PREFIX;
 
 export const OCD_DEFAULT_URLS = [
 	`${RAW_BASE}ca_provinces_and_territories.csv`,
@@ -92,7 +97,12 @@ async function* fromUrls(urls: string[], options: ExtractOptions): AsyncGenerato
 			...(options.signal ? { signal: options.signal } : {}),
 			...(options.onProgress ? { onProgress: options.onProgress } : {})
 		});
-		const fetched = await fetcher.getText(url);
+		let fetched;
+		try {
+			fetched = await fetcher.getText(url);
+		} finally {
+			await fetcher.close();
+		}
 		fetcher.report(fetched.url);
 		const parser = parse(fetched.body, CSV_OPTIONS);
 		yield* rows(parser, fetched.url, options);

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openparliamentConnector } from "./openparliament.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { sendJson, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
 import { markDissent } from "../records/dissent.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { NormalizedRecord, RecordKind, RecordOf } from "../records/normalized-record.ts";
@@ -56,7 +56,7 @@ beforeAll(async () => {
 	const connector = openparliamentConnector({ paths: PATHS });
 	for await (const step of extractTransform(connector, {
 		url: server.url,
-		http: { minIntervalMs: 0, backoffBaseMs: 5, timeoutMs: 5_000 },
+		http: { minIntervalMs: 0, backoffBaseMs: 5, timeoutMs: 5_000, allowPrivateNetworks: LOCAL_TEST_NETWORKS },
 		onIssue: (i) => extractIssues.push(i)
 	})) {
 		steps.push(step);
@@ -239,7 +239,7 @@ describe("openparliament connector cancellation", () => {
 			const controller = new AbortController();
 			const seen: string[] = [];
 			const consume = async () => {
-				const docs = openparliamentConnector({ resources: ["ballots"] }).extract({ url: endless.url, signal: controller.signal, http: { minIntervalMs: 0 } });
+				const docs = openparliamentConnector({ resources: ["ballots"] }).extract({ url: endless.url, signal: controller.signal, http: { minIntervalMs: 0, allowPrivateNetworks: LOCAL_TEST_NETWORKS } });
 				for await (const doc of docs) {
 					seen.push(doc.url);
 					if (seen.length === 3) controller.abort(new Error("cancelled by operator"));

@@ -72,19 +72,23 @@ async function* fromApi(resources: OpenparliamentResource[], config: Openparliam
 		...(options.signal ? { signal: options.signal } : {}),
 		...(options.onProgress ? { onProgress: options.onProgress } : {})
 	});
-	for (const resource of resources) {
-		const start = config.paths?.[resource] ?? DEFAULT_PATHS[resource];
-		for await (const page of fetcher.pages(start, SOURCE, onIssue)) {
-			if (resource === "ballots") {
-				yield { ...makeRawDocument(SOURCE, "ballots", page.url, page.body, page.fetchedAt, page.text), items: page.body.objects.length };
-				continue;
-			}
-			for (const [index, item] of page.body.objects.entries()) {
-				const body = config.details === false ? item : await withDetail(fetcher, resource, item, onIssue);
-				const url = isObject(body) && typeof body.url === "string" ? fetcher.resolve(body.url) : `${page.url}#${index}`;
-				yield makeRawDocument(SOURCE, resource, url, body, page.fetchedAt);
+	try {
+		for (const resource of resources) {
+			const start = config.paths?.[resource] ?? DEFAULT_PATHS[resource];
+			for await (const page of fetcher.pages(start, SOURCE, onIssue)) {
+				if (resource === "ballots") {
+					yield { ...makeRawDocument(SOURCE, "ballots", page.url, page.body, page.fetchedAt, page.text), items: page.body.objects.length };
+					continue;
+				}
+				for (const [index, item] of page.body.objects.entries()) {
+					const body = config.details === false ? item : await withDetail(fetcher, resource, item, onIssue);
+					const url = isObject(body) && typeof body.url === "string" ? fetcher.resolve(body.url) : `${page.url}#${index}`;
+					yield makeRawDocument(SOURCE, resource, url, body, page.fetchedAt);
+				}
 			}
 		}
+	} finally {
+		await fetcher.close();
 	}
 }
 
@@ -92,7 +96,8 @@ async function withDetail(fetcher: Fetcher, resource: OpenparliamentResource, it
 	if (resource === "ballots" || !isObject(item) || typeof item.url !== "string") return item;
 	if (DETAIL_ONLY_FIELDS[resource] in item) return item;
 	try {
-		const detail = await fetcher.getJson(item.url);
+		// An item's url is followed only on the run's origin: a page cannot send the run elsewhere.
+		const detail = await fetcher.getJson(fetcher.resolveOnOrigin(item.url));
 		fetcher.report(detail.url);
 		if (!isObject(detail.body)) {
 			onIssue({ source: SOURCE, recordKey: item.url, reason: `detail page ${detail.url} is not an object; list item kept`, raw: detail.body });

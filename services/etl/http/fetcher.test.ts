@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Fetcher, HttpError, type FetchProgress, type RetryNotice } from "./fetcher.ts";
 import { backoffDelay, parseRetryAfter } from "./retry-delay.ts";
-import { sendJson, startLocalServer, type LocalTestServer } from "./local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "./local-test-server.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 
 let server: LocalTestServer | undefined;
@@ -15,7 +15,7 @@ afterEach(async () => {
 	server = undefined;
 });
 
-const fast = { minIntervalMs: 0, backoffBaseMs: 5, backoffMaxMs: 20, timeoutMs: 2_000 };
+const fast = { minIntervalMs: 0, backoffBaseMs: 5, backoffMaxMs: 20, timeoutMs: 2_000, allowPrivateNetworks: LOCAL_TEST_NETWORKS };
 
 function page(objects: unknown[], next: string | null) {
 	return { objects, pagination: { offset: 0, limit: objects.length, next_url: next, previous_url: null } };

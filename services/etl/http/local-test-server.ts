@@ -42,3 +42,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 	res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
 	res.end(JSON.stringify(body));
 }
+
+/**
+ * The networks the local server is on. The fetcher refuses non-public addresses unless told
+ * otherwise (address-policy.ts), so a test that fetches from it opts in, explicitly, with this.
+ */
+export const LOCAL_TEST_NETWORKS: readonly string[] = ["127.0.0.1/32"];
