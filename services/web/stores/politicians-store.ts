@@ -92,7 +92,7 @@ export async function listPoliticians(db: SqlExecutor, params: ParamsOf<typeof P
 	if (params.party !== undefined) where.add("lm.party_key = ?", params.party);
 	if (params.province !== undefined) where.add("lm.province = ?", params.province);
 	if (params.riding !== undefined) where.add("lm.riding_edid = ?", /(\d{5})(-\d{4})?$/.exec(params.riding)?.[1] ?? params.riding);
-	if (params.name !== undefined) where.add(`p.search @@ ${tsquerySql("?")}`, prefixQuery(params.name, "name"));
+	if (params.name !== undefined) where.add(`p.search @@ ${tsquerySql(where.param(prefixQuery(params.name, "name")))}`);
 	const filter = where.sql;
 	const limit = where.param(params.limit);
 	const offset = where.param(params.offset);

@@ -58,7 +58,10 @@ export function listRidings(db: SqlExecutor, params: ParamsOf<typeof RidingsPara
 	if (params.province !== undefined) where.add("r.province = ?", params.province);
 	if (params.current !== undefined) where.add("(r.valid_through IS NULL) = ?", params.current);
 	// Riding names are not in the etl search columns; a name search over 700 rows needs no index.
-	if (params.name !== undefined) where.add(`(to_tsvector('etl.english_unaccent', r.name_en) || to_tsvector('etl.french_unaccent', r.name_fr)) @@ ${tsquerySql("?")}`, prefixQuery(params.name, "name"));
+	if (params.name !== undefined) {
+		const query = where.param(prefixQuery(params.name, "name"));
+		where.add(`(to_tsvector('etl.english_unaccent', r.name_en) || to_tsvector('etl.french_unaccent', r.name_fr)) @@ ${tsquerySql(query)}`);
+	}
 	return paged<RidingView>(
 		db,
 		`SELECT ${RIDING_COLUMNS}, count(*) OVER ()::int AS total FROM etl.ridings r WHERE ${where.sql} ORDER BY r.province, r.name_en, r.ocd_id`,
