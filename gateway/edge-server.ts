@@ -9,7 +9,8 @@
  * swapping one function on the same listening socket, so there is no second port and no moment
  * when the port is closed. A gateway created without one (tests, REPL) opens its own.
  *
- * Every response gets an X-Request-Id and `nosniff` here, whichever handler writes it.
+ * Every response gets an X-Request-Id, `nosniff` and `API-Version: v1` (DESIGN.md) here, whichever
+ * handler writes it.
  */
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -21,6 +22,9 @@ import { assignRequestId, requestIdOf } from "./request-id.ts";
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export type EdgePhase = "starting" | "serving" | "stopping";
+
+/** The public API's version, on every response (DESIGN.md "Public routes"). */
+export const API_VERSION = "v1";
 
 /** How long connections may finish their response when the server closes, before they are cut. */
 const CLOSE_GRACE_MS = 2_000;
@@ -109,6 +113,7 @@ export class EdgeServer {
 	private onRequest(req: IncomingMessage, res: ServerResponse): void {
 		res.setHeader("X-Request-Id", assignRequestId(req));
 		res.setHeader("X-Content-Type-Options", "nosniff");
+		res.setHeader("API-Version", API_VERSION);
 		const handler = this.handler;
 		if (!handler) {
 			this.answerUnavailable(req, res);

@@ -24,6 +24,7 @@ import { clientIp } from "./client-info.ts";
 import { GatewayRateLimits, type LimitDecision } from "./rate-limits.ts";
 import { handleCors, setSecurityHeaders } from "./security-headers.ts";
 import { EdgeServer, bindEdgeServer, edgeServerOf } from "./edge-server.ts";
+import { onlyReadsAreConditional, responseETag } from "./etag.ts";
 import { JSON_BODY_LIMIT, toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
 import { serveMetrics } from "./metrics-endpoint.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
@@ -138,6 +139,7 @@ const routes: ApiRouteSchema[] = [
 		mappingPolicy: "restrict",
 		bodyParsers: jsonBodyOnly,
 		onBeforeCall: passPrincipal,
+		etag: responseETag,
 		// Mobile actions are served with their compact payloads under /mobile/v1 only.
 		blacklist: ["mobile.*"]
 	},
@@ -148,6 +150,7 @@ const routes: ApiRouteSchema[] = [
 		mappingPolicy: "restrict",
 		bodyParsers: jsonBodyOnly,
 		onBeforeCall: passPrincipal,
+		etag: responseETag,
 		whitelist: ["mobile.*"]
 	}
 ];
@@ -293,6 +296,7 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 			state.sse.accept(req, res, state.streamHolder(req, (req as GatewayRequest).$principal ?? { kind: "anonymous" }));
 			return;
 		default:
+			onlyReadsAreConditional(req);
 			await moleculerWeb(service).httpHandler(req, res);
 	}
 }

@@ -5,11 +5,18 @@
  */
 import fs from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import type { Database, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
 import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
+
+/**
+ * Contrib extensions a migration may create: PGlite ships them as separate bundles that must be
+ * named when it opens (unaccent: accent-insensitive search, services/etl/migrations/005).
+ */
+const EXTENSIONS = { unaccent };
 
 /** Rows per COPY blob: bounds the memory a load holds at once without losing COPY's speed. */
 const COPY_CHUNK_ROWS = 50_000;
@@ -56,11 +63,11 @@ export class PgliteDatabase implements Database {
 	}
 
 	static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-		if (!dataDir) return new PgliteDatabase(await PGlite.create(), "PGlite in memory", () => undefined);
+		if (!dataDir) return new PgliteDatabase(await PGlite.create({ extensions: EXTENSIONS }), "PGlite in memory", () => undefined);
 		fs.mkdirSync(dataDir, { recursive: true });
 		const unlock = lockDataDir(dataDir);
 		try {
-			return new PgliteDatabase(await PGlite.create(dataDir), `PGlite ${dataDir}`, unlock);
+			return new PgliteDatabase(await PGlite.create(dataDir, { extensions: EXTENSIONS }), `PGlite ${dataDir}`, unlock);
 		} catch (err) {
 			unlock();
 			throw err;

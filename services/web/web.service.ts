@@ -1,13 +1,316 @@
 /**
- * `web`: the public data API.
- * So far it only joins the cluster and reports its own health; its features arrive with their issues.
+ * `web`: the public data API, read side (issue 11; routes and contracts in DESIGN.md "Public
+ * routes"). Every action is published to anyone (`permissions: ["public"]`), answers from the ETL's
+ * tables (schema `etl`, read only: DbMixin `reads`), and is cached by Moleculer's cacher per action
+ * and params; cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
+ * `API-Version` headers (gateway/etag.ts).
+ *
+ * Handlers only orchestrate: SQL lives in stores/, params in params.ts (zod, strict: an unknown
+ * filter is a 422 naming it), the list shape in pages.ts.
  */
-import type { ServiceSchema } from "moleculer";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
+import { type Env, loadEnv } from "../../runtime/env.ts";
+import type { DatabaseConfig, SqlExecutor } from "../../runtime/storage/database.ts";
+import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
+import type { DocumentStore } from "../../runtime/storage/document-store.ts";
+import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
+import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
+import { billSource } from "./bill-source.ts";
+import { CACHE_CLEAN_EVENTS, CacheInvalidation, RUN_PROGRESS_EVENT } from "./cache-invalidation.ts";
+import { NotFoundError } from "./errors.ts";
+import { pageOf } from "./pages.ts";
+import {
+	BallotsParams,
+	BillParams,
+	BillsParams,
+	PartiesParams,
+	PoliticianParams,
+	PoliticiansParams,
+	RidingParams,
+	RidingsParams,
+	SearchParams,
+	SessionsParams,
+	SourcesParams,
+	VoteParams,
+	VotesParams
+} from "./params.ts";
+import { stanceCounts } from "./stance-counts.ts";
+import { listBallots } from "./stores/ballots-store.ts";
+import { getBill, listBills, toSummary } from "./stores/bills-store.ts";
+import { getPolitician, listPoliticians, politicianExists } from "./stores/politicians-store.ts";
+import { votingRecord } from "./stores/record-store.ts";
+import { getRiding, listParties, listRidings, listSessions } from "./stores/reference-store.ts";
+import { search } from "./stores/search-store.ts";
+import { sourceStatuses } from "./stores/sources-store.ts";
+import { getVote, listVotes } from "./stores/votes-store.ts";
+import { latestBallots } from "./stores/latest-ballots.ts";
 
-const webService: ServiceSchema = {
-	name: "web",
-	mixins: [HealthMixin()]
-};
+export interface WebServiceOptions {
+	database?: DatabaseConfig;
+	env?: Env;
+}
 
-export default webService;
+type WebThis = Service<ServiceSettingSchema>;
+
+interface WebState {
+	invalidation: CacheInvalidation;
+	documents: DocumentStore | undefined;
+	/** Settles when the document store has opened or failed to; `stopped` waits for it. */
+	documentsOpened: Promise<void>;
+}
+
+const states = new WeakMap<WebThis, WebState>();
+
+function stateOf(service: WebThis): WebState {
+	const state = states.get(service);
+	if (!state) throw new Error("The web service was used before it was created");
+	return state;
+}
+
+/** The DbMixin's part of `this` (added in its `created`; Moleculer's types cannot say so). */
+function dbOf(service: WebThis): DbService {
+	return service as unknown as DbService;
+}
+
+/**
+ * Runs one read: waits (bounded) for the database, and tells the invalidation which generation
+ * the answer was read in, so an answer read before a commit is not left in the cache after it.
+ */
+async function read<T>(service: WebThis, work: (db: SqlExecutor) => Promise<T>): Promise<T> {
+	await dbOf(service).dbReady();
+	const state = stateOf(service);
+	const startedIn = state.invalidation.generation;
+	const result = await work(dbOf(service).db);
+	state.invalidation.settle(startedIn);
+	return result;
+}
+
+/** What every read action shares: public, published, cached per params. */
+const PUBLIC_READ = { visibility: "published", permissions: ["public"], cache: true } as const;
+
+export function WebService(options: WebServiceOptions = {}): ServiceSchema {
+	const dbOptions = { reads: ["etl"], ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
+	return {
+		name: "web",
+		mixins: [DbMixin(dbOptions), HealthMixin()],
+		settings: { rest: "/" },
+
+		actions: {
+			bills: {
+				...PUBLIC_READ,
+				rest: "GET /bills",
+				params: BillsParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof BillsParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listBills(db, ctx.params);
+						return pageOf("/bills", ctx.params, objects, total);
+					});
+				}
+			},
+			bill: {
+				...PUBLIC_READ,
+				rest: "GET /bills/:session/:number",
+				params: BillParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof BillParams>>) {
+					return read(this, async (db) => {
+						const found = await getBill(db, ctx.params);
+						if (!found) throw new NotFoundError("bill", `${ctx.params.session}/${ctx.params.number}`);
+						const { bill, stages, votes } = found;
+						return {
+							...toSummary(bill),
+							stages,
+							votes: votes.map((v) => ({ ...v, url: `/api/v1/votes/${v.session}/${v.number}` })),
+							stances: await stanceCounts(db, bill.session, bill.number),
+							source: await billSource(stateOf(this).documents, bill)
+						};
+					});
+				}
+			},
+			politicians: {
+				...PUBLIC_READ,
+				rest: "GET /politicians",
+				params: PoliticiansParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof PoliticiansParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listPoliticians(db, ctx.params);
+						return pageOf("/politicians", { ...ctx.params, include: ctx.params.include === "current" ? undefined : ctx.params.include }, objects, total);
+					});
+				}
+			},
+			politician: {
+				...PUBLIC_READ,
+				rest: "GET /politicians/:slug",
+				params: PoliticianParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof PoliticianParams>>) {
+					return read(this, async (db) => {
+						const politician = await getPolitician(db, ctx.params.slug);
+						if (!politician) throw new NotFoundError("politician", ctx.params.slug);
+						const record = await votingRecord(db, ctx.params.slug);
+						return {
+							...politician,
+							latest_ballots: await latestBallots(db, ctx.params.slug, 10),
+							record: { overall: record.overall, sessions: record.sessions, url: `${politician.url}/record` }
+						};
+					});
+				}
+			},
+			record: {
+				...PUBLIC_READ,
+				rest: "GET /politicians/:slug/record",
+				params: PoliticianParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof PoliticianParams>>) {
+					return read(this, async (db) => {
+						if (!(await politicianExists(db, ctx.params.slug))) throw new NotFoundError("politician", ctx.params.slug);
+						return { politician: { slug: ctx.params.slug, url: `/api/v1/politicians/${ctx.params.slug}` }, ...(await votingRecord(db, ctx.params.slug)) };
+					});
+				}
+			},
+			votes: {
+				...PUBLIC_READ,
+				rest: "GET /votes",
+				params: VotesParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof VotesParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listVotes(db, ctx.params);
+						return pageOf("/votes", ctx.params, objects, total);
+					});
+				}
+			},
+			vote: {
+				...PUBLIC_READ,
+				rest: "GET /votes/:session/:number",
+				params: VoteParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof VoteParams>>) {
+					return read(this, async (db) => {
+						const vote = await getVote(db, ctx.params);
+						if (!vote) throw new NotFoundError("vote", `${ctx.params.session}/${ctx.params.number}`);
+						return vote;
+					});
+				}
+			},
+			ballots: {
+				...PUBLIC_READ,
+				rest: "GET /ballots",
+				params: BallotsParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof BallotsParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listBallots(db, ctx.params);
+						return pageOf("/ballots", ctx.params, objects, total);
+					});
+				}
+			},
+			parties: {
+				...PUBLIC_READ,
+				rest: "GET /parties",
+				params: PartiesParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof PartiesParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listParties(db, ctx.params);
+						return pageOf("/parties", ctx.params, objects, total);
+					});
+				}
+			},
+			ridings: {
+				...PUBLIC_READ,
+				rest: "GET /ridings",
+				params: RidingsParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof RidingsParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listRidings(db, ctx.params);
+						return pageOf("/ridings", ctx.params, objects, total);
+					});
+				}
+			},
+			riding: {
+				...PUBLIC_READ,
+				// An OCD id holds slashes: clients encode them (`ocd-division%2Fcountry:ca%2Fed:35001-2023`).
+				rest: "GET /ridings/:ocd_id",
+				params: RidingParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof RidingParams>>) {
+					return read(this, async (db) => {
+						const riding = await getRiding(db, ctx.params.ocd_id);
+						if (!riding) throw new NotFoundError("riding", ctx.params.ocd_id);
+						return riding;
+					});
+				}
+			},
+			sessions: {
+				...PUBLIC_READ,
+				rest: "GET /sessions",
+				params: SessionsParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof SessionsParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await listSessions(db, ctx.params);
+						return pageOf("/sessions", ctx.params, objects, total);
+					});
+				}
+			},
+			search: {
+				...PUBLIC_READ,
+				rest: "GET /search",
+				params: SearchParams,
+				handler(this: WebThis, ctx: Context<ParamsOf<typeof SearchParams>>) {
+					return read(this, async (db) => {
+						const { objects, total } = await search(db, ctx.params);
+						return pageOf("/search", ctx.params, objects, total);
+					});
+				}
+			},
+			sources: {
+				...PUBLIC_READ,
+				// Not cached: its ages are counted at the moment of the answer.
+				cache: false,
+				rest: "GET /sources",
+				params: SourcesParams,
+				handler(this: WebThis) {
+					return read(this, async (db) => ({ objects: await sourceStatuses(db) }));
+				}
+			}
+		},
+
+		events: {
+			[RUN_PROGRESS_EVENT]: {
+				handler(this: WebThis, ctx: Context<Record<string, unknown>>): Promise<void> {
+					return stateOf(this).invalidation.onRunProgress(ctx.params).then(() => undefined);
+				}
+			},
+			...Object.fromEntries(
+				CACHE_CLEAN_EVENTS.map((name) => [
+					name,
+					{
+						handler(this: WebThis): Promise<void> {
+							return stateOf(this).invalidation.clean();
+						}
+					}
+				])
+			)
+		},
+
+		created(this: WebThis): void {
+			states.set(this, { invalidation: new CacheInvalidation(this.broker), documents: undefined, documentsOpened: Promise.resolve() });
+		},
+
+		started(this: WebThis): void {
+			const state = stateOf(this);
+			const env = options.env ?? loadEnv();
+			// In the background like the ETL's: a bill's lineage lacks its fetch time until the store opens.
+			state.documentsOpened = dbOf(this)
+				.dbReady(Number.POSITIVE_INFINITY)
+				.then(async () => {
+					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });
+				})
+				.catch((err: unknown) => this.logger.warn(`Document store unavailable: ${err instanceof Error ? err.message : String(err)}`));
+		},
+
+		async stopped(this: WebThis): Promise<void> {
+			const state = stateOf(this);
+			await state.documentsOpened;
+			await state.documents?.close();
+			state.documents = undefined;
+		}
+	};
+}
+
+export default WebService();
