@@ -31,6 +31,8 @@ export interface RateLimitConfig {
 	perIpPerMinute: number;
 	perPrincipalPerMinute: number;
 	signInPer10Minutes: number;
+	/** The clock windows are cut by; tests move it across a window's edge. */
+	now?: () => number;
 }
 
 export type LimitDecision = { allowed: true } | { allowed: false; limit: number; retryAfterSeconds: number; scope: string };
@@ -121,11 +123,13 @@ export class GatewayRateLimits {
 	readonly #prefix: string;
 	readonly #redis: Redis | undefined;
 	readonly #broker: ServiceBroker | undefined;
+	readonly #now: () => number;
 	#lastWarning = 0;
 
 	constructor(config: RateLimitConfig, broker?: ServiceBroker) {
 		this.#prefix = `openpolicy:${config.prefix}:ratelimit`;
 		this.#broker = broker;
+		this.#now = config.now ?? Date.now;
 		this.#perIp = { windowMs: 60_000, limit: config.perIpPerMinute, local: new LocalSlidingWindow() };
 		this.#perPrincipal = { windowMs: 60_000, limit: config.perPrincipalPerMinute, local: new LocalSlidingWindow() };
 		this.#signIn = { windowMs: 600_000, limit: config.signInPer10Minutes, local: new LocalSlidingWindow() };
@@ -180,13 +184,13 @@ export class GatewayRateLimits {
 	}
 
 	async #hit(limit: Limit, key: string, scope: string): Promise<LimitDecision> {
-		const now = Date.now();
+		const now = this.#now();
 		const sliceMs = limit.windowMs / SUB_WINDOWS;
 		const slice = Math.floor(now / sliceMs);
 		const take = await this.#take(limit, key, slice, now);
 		if (take.allowed) return { allowed: true };
 		const eases = (take.oldestSlice + SUB_WINDOWS) * sliceMs;
-		return { allowed: false, limit: limit.limit, retryAfterSeconds: Math.max(1, Math.ceil((eases - Date.now()) / 1000)), scope };
+		return { allowed: false, limit: limit.limit, retryAfterSeconds: Math.max(1, Math.ceil((eases - this.#now()) / 1000)), scope };
 	}
 
 	async #take(limit: Limit, key: string, slice: number, now: number): Promise<Take> {
