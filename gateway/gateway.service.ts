@@ -15,6 +15,7 @@ import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
 import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
+import { containFault } from "../runtime/fault-containment.ts";
 import { API_KEY_REVOKED_EVENT } from "../services/auth/core/events.ts";
 import { type JwtKeyring, verifyAccessToken } from "../services/auth/core/jwt.ts";
 import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
@@ -441,7 +442,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 		created(this: GatewayThis): void {
 			const state: GatewayState = {
-				sse: new SseHub(this.settings.sse, now),
+				sse: new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err)),
 				edge: undefined,
 				ownsEdge: false,
 				draining: false,
@@ -472,7 +473,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// A broker may be stopped and started again: begin with a fresh stream hub.
 			state.draining = false;
 			state.routesReady = false;
-			state.sse = new SseHub(this.settings.sse, now);
+			state.sse = new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err));
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,
