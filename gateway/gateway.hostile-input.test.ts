@@ -159,6 +159,38 @@ describe("a node with tracing on takes what crashed it and keeps serving", () =>
 		expect(node.output()).toContain("the sink's event handler failed on purpose");
 		await expectAlive();
 	});
+
+	it("logs and counts a promise rejection nobody awaited, and keeps serving", async () => {
+		const res = await postJson("/api/v1/sink/stray", "{}");
+		expect(res.status, summarize(res)).toBe(200);
+		await waitFor(
+			async () => {
+				const metrics = await http(node.url("/metrics"), { headers: bearer(operatorToken()) });
+				return metrics.text.split("\n").some((l) => l.startsWith("platform_faults_contained_total{") && l.includes('source="process"'));
+			},
+			{ message: () => `the stray rejection to be counted\n${node.describe()}` }
+		);
+		expect(node.output()).toContain("a stray rejection nobody awaited");
+		await expectAlive();
+	});
+});
+
+describe("an uncaught exception outside the platform's contained work", () => {
+	it("is logged, and the node stops with exit code 1 instead of serving on in an unknown state", async () => {
+		const doomed = await spawnNode({ nodeID: `fatal-${randomUUID().slice(0, 6)}`, namespace: `fatal-${randomUUID().slice(0, 8)}`, transporter: "", services: ["gateway"], fixtures: ["sink"] });
+		try {
+			await waitFor(async () => (await http(doomed.url("/api/v1/sink/spans"))).status === 200, { timeoutMs: 30_000, message: () => `the sink's routes\n${doomed.describe()}` });
+			await http(doomed.url("/api/v1/sink/fatal"), { method: "POST", body: {} });
+			const exit = await doomed.waitForExit(15_000);
+			expect(exit.code, doomed.describe()).toBe(1);
+			expect(doomed.output()).toContain("a programming error in a bare timer");
+			expect(doomed.output()).toContain("left this process in an unknown state");
+		} finally {
+			await doomed.kill();
+		}
+		// The node under test is another process, untouched.
+		await expectAlive();
+	});
 });
 
 describe("bodies: a broken encoding is a 400 and a body that is not JSON a 415, never a 500", () => {
