@@ -9,6 +9,7 @@
  *   for a few seconds, so a busy key does not cost a database read per request. A revoked key is
  *   dropped from every gateway's cache by the `auth.apiKeyRevoked` broadcast.
  * - nothing: anonymous. Credentials that are present but wrong are a 401, never anonymous access.
+ * - two at once (an Authorization header and an X-Api-Key): a 400, see presentsTwoCredentials.
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -37,6 +38,16 @@ export interface AuthenticatorOptions {
 }
 
 export const REALM = 'realm="openpolicy"';
+
+/**
+ * An Authorization header (Bearer or ApiKey) and an X-Api-Key together. Which one wins would be
+ * the gateway's guess, and a proxy or cache that looks at the other would disagree about who is
+ * calling, so the request is refused rather than read either way.
+ */
+export function presentsTwoCredentials(req: IncomingMessage): boolean {
+	const xApiKey = req.headers["x-api-key"];
+	return (req.headers.authorization?.trim() ?? "") !== "" && typeof xApiKey === "string" && xApiKey.trim() !== "";
+}
 
 function invalid(scheme: "Bearer" | "ApiKey", message: string): Authentication {
 	return { ok: false, message, challenge: `${scheme} ${REALM}, error="invalid_token", error_description="${message}"` };

@@ -11,11 +11,21 @@
  *
  * Every response gets an X-Request-Id, `nosniff` and `API-Version: v1` (DESIGN.md) here, whichever
  * handler writes it.
+ *
+ * Slow and hoarding clients (issue 9 saw 200 slow sockets stay open for a minute): a client has
+ * HTTP_HEADERS_TIMEOUT seconds to send its headers and HTTP_REQUEST_TIMEOUT for the whole request
+ * (408 after that), an idle keep-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT, and one
+ * address may hold HTTP_MAX_CONNECTIONS_PER_IP connections (503 past it). node:http checks the two
+ * request deadlines only every `connectionsCheckingInterval` (30 s by default), so it checks every
+ * second here. Behind trusted proxies (TRUST_PROXY) every connection comes from a proxy, so the cap
+ * by address is the proxies' job and is off here.
  */
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Socket } from "node:net";
 import type { Logger, ServiceBroker } from "moleculer";
+import { type Env, type HttpLimits, loadEnv } from "../runtime/env.ts";
 import { writeErrorOf, writeJson } from "./errors.ts";
 import { assignRequestId, requestIdOf } from "./request-id.ts";
 
@@ -29,6 +39,26 @@ export const API_VERSION = "v1";
 /** How long connections may finish their response when the server closes, before they are cut. */
 const CLOSE_GRACE_MS = 2_000;
 
+/** How often node:http enforces the headers and request deadlines. */
+const DEADLINE_CHECK_MS = 1_000;
+
+/** Requests one keep-alive connection may carry before the server asks the client to reconnect. */
+const MAX_REQUESTS_PER_SOCKET = 1_000;
+
+export interface EdgeServerOptions {
+	http: HttpLimits;
+	trustProxy: number;
+}
+
+export function edgeServerOptions(env: Pick<Env, "http" | "trustProxy">): EdgeServerOptions {
+	return { http: env.http, trustProxy: env.trustProxy };
+}
+
+function rawJsonResponse(status: number, reason: string, type: string, message: string): string {
+	const body = JSON.stringify({ error: { type, message, code: status } });
+	return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
+}
+
 export class EdgeServer {
 	readonly server: http.Server;
 	private handler: RequestHandler | undefined;
@@ -36,18 +66,50 @@ export class EdgeServer {
 	private startingReason: () => string = () => "starting";
 	private logger: Pick<Logger, "error"> | undefined;
 
-	constructor() {
-		this.server = http.createServer((req, res) => this.onRequest(req, res));
+	readonly #connectionsByAddress = new Map<string, number>();
+
+	constructor(options: EdgeServerOptions = edgeServerOptions(loadEnv({}))) {
+		const limits = options.http;
+		this.server = http.createServer(
+			{
+				headersTimeout: limits.headersTimeoutSeconds * 1000,
+				requestTimeout: limits.requestTimeoutSeconds * 1000,
+				connectionsCheckingInterval: DEADLINE_CHECK_MS
+			},
+			(req, res) => this.onRequest(req, res)
+		);
+		this.server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
+		this.server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+		const cap = options.trustProxy > 0 ? 0 : limits.maxConnectionsPerIp;
+		if (cap > 0) this.server.on("connection", (socket: Socket) => this.admitConnection(socket, cap));
 		this.server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
 			// Malformed HTTP never reaches a handler; answer it in the same JSON shape when the socket still can.
 			if (err.code === "ECONNRESET" || !socket.writable) {
 				socket.destroy();
 				return;
 			}
-			const body = JSON.stringify({ error: { type: "BAD_REQUEST", message: "Malformed HTTP request", code: 400 } });
-			socket.end(
-				`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`
-			);
+			if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+				socket.end(rawJsonResponse(408, "Request Timeout", "REQUEST_TIMEOUT", "The request was not received in time"));
+				return;
+			}
+			socket.end(rawJsonResponse(400, "Bad Request", "BAD_REQUEST", "Malformed HTTP request"));
+		});
+	}
+
+	/** Counts a new connection against its address, refusing it past the cap. */
+	private admitConnection(socket: Socket, cap: number): void {
+		const address = socket.remoteAddress ?? "unknown";
+		const open = this.#connectionsByAddress.get(address) ?? 0;
+		if (open >= cap) {
+			socket.end(rawJsonResponse(503, "Service Unavailable", "TOO_MANY_CONNECTIONS", `At most ${cap} connections per client address`));
+			socket.destroySoon();
+			return;
+		}
+		this.#connectionsByAddress.set(address, open + 1);
+		socket.once("close", () => {
+			const left = (this.#connectionsByAddress.get(address) ?? 1) - 1;
+			if (left <= 0) this.#connectionsByAddress.delete(address);
+			else this.#connectionsByAddress.set(address, left);
 		});
 	}
 
@@ -168,8 +230,8 @@ export function bindEdgeServer(broker: ServiceBroker, edge: EdgeServer): void {
  * Opens the port for a broker that is about to start; the gateway service takes it over in its
  * `started` hook. Closed when the broker stops.
  */
-export async function openEdgeServer(broker: ServiceBroker, port: number, host?: string): Promise<EdgeServer> {
-	const edge = new EdgeServer();
+export async function openEdgeServer(broker: ServiceBroker, port: number, host?: string, options?: EdgeServerOptions): Promise<EdgeServer> {
+	const edge = new EdgeServer(options);
 	bindEdgeServer(broker, edge);
 	await edge.listen(port, host);
 	broker.localBus.once("$broker.stopped", () => void edge.close());

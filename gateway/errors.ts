@@ -79,8 +79,13 @@ function fromBodyParser(e: ErrorLike): HttpError | undefined {
 			return clientError(400, "INVALID_JSON", "The request body is not valid JSON");
 		case "entity.too.large":
 			return clientError(413, "REQUEST_TOO_LARGE", `The request body is over the ${JSON_BODY_LIMIT} limit`, { limit: JSON_BODY_LIMIT });
+		case "entity.too.deep":
+			return clientError(400, "JSON_TOO_DEEP", String(e.message), e.data);
+		case "encoding.invalid":
+			return clientError(400, "INVALID_CONTENT_ENCODING", String(e.message), e.data);
 		case "encoding.unsupported":
 		case "charset.unsupported":
+		case "type.unsupported":
 			return clientError(415, "UNSUPPORTED_MEDIA_TYPE", String(e.message));
 		default:
 			return status >= 400 && status < 500 ? clientError(status, "BAD_REQUEST", String(e.message)) : undefined;
@@ -103,16 +108,41 @@ interface ValidationIssue {
 	actual?: unknown;
 }
 
-/** fastest-validator's entries, without the nodeID and action name they also carry. */
+/** Longest value a validation error echoes back; a client knows what it sent, a log need not hold it twice. */
+export const ECHOED_VALUE_LIMIT = 64;
+/** Issues listed in one validation error; the first ones name what to fix. */
+const ISSUE_LIMIT = 20;
+
+/** A scalar short enough to echo, or nothing: objects, arrays and long strings are never sent back. */
+function echoable(value: unknown): unknown {
+	if (typeof value === "number" || typeof value === "boolean" || value === null) return value;
+	if (typeof value === "string" && value.length <= ECHOED_VALUE_LIMIT) return value;
+	return undefined;
+}
+
+function shortText(value: unknown): string {
+	const text = String(value);
+	return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * fastest-validator's (or zod's) entries, without the nodeID and action name they also carry, and
+ * without large values: its message quotes the value it got, so a message is kept only while short.
+ */
 function validationFields(data: unknown): unknown {
 	if (!Array.isArray(data)) return data;
-	return data.map((issue: ValidationIssue) => ({
-		field: issue.field,
-		type: issue.type,
-		message: issue.message,
-		...(issue.expected !== undefined ? { expected: issue.expected } : {}),
-		...(issue.actual !== undefined ? { actual: issue.actual } : {})
-	}));
+	return data.slice(0, ISSUE_LIMIT).map((issue: ValidationIssue) => {
+		const actual = echoable(issue.actual);
+		// What the rule wanted is the platform's own text (a pattern, a list of choices), not the client's.
+		const expected = typeof issue.expected === "string" ? shortText(issue.expected) : echoable(issue.expected);
+		return {
+			field: issue.field,
+			type: issue.type,
+			message: shortText(issue.message),
+			...(expected !== undefined ? { expected } : {}),
+			...(actual !== undefined ? { actual } : {})
+		};
+	});
 }
 
 /**

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import jwt from "jsonwebtoken";
-import type { ServiceBroker } from "moleculer";
+import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Env, loadEnv } from "../runtime/env.ts";
 import { probeService } from "../services/auth/auth-test-kit.ts";
@@ -23,6 +23,16 @@ const rsa = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding:
 fs.writeFileSync(path.join(keyDir, "private.pem"), rsa.privateKey);
 
 const APP_ORIGIN = "https://app.openpolicy.test";
+
+/**
+ * The sign-in limit follows the action a request reaches (edge-policies.ts), so the node needs an
+ * `auth.login`; this one only answers, as the limit is the gateway's and not auth's.
+ */
+const signInStandIn: ServiceSchema = {
+	name: "auth",
+	settings: { rest: "/auth" },
+	actions: { login: { visibility: "published", permissions: ["public"], rest: "POST /login", handler: () => ({ signedIn: false }) } }
+};
 let env: Env;
 let broker: ServiceBroker;
 let baseUrl: string;
@@ -39,7 +49,7 @@ beforeAll(async () => {
 		RATE_LIMIT_PER_USER: "3",
 		RATE_LIMIT_LOGIN: "2"
 	});
-	({ broker, baseUrl } = await startGatewayNode([probeService], { namespace: randomNamespace() }, { env }));
+	({ broker, baseUrl } = await startGatewayNode([probeService, signInStandIn], { namespace: randomNamespace() }, { env }));
 	plain = await startGatewayNode([probeService], { namespace: randomNamespace() }, { env: loadEnv({ NODE_ENV: "test" }) });
 });
 afterAll(async () => {

@@ -15,17 +15,20 @@ import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
 import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
+import { containFault } from "../runtime/fault-containment.ts";
 import { API_KEY_REVOKED_EVENT } from "../services/auth/core/events.ts";
 import { type JwtKeyring, verifyAccessToken } from "../services/auth/core/jwt.ts";
 import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
 import { type Principal, isAllowed } from "../services/auth/core/roles.ts";
-import { type ResolvedApiKey, Authenticator } from "./authentication.ts";
+import { type ResolvedApiKey, Authenticator, presentsTwoCredentials } from "./authentication.ts";
 import { clientIp } from "./client-info.ts";
 import { GatewayRateLimits, type LimitDecision } from "./rate-limits.ts";
 import { handleCors, setSecurityHeaders } from "./security-headers.ts";
-import { EdgeServer, bindEdgeServer, edgeServerOf } from "./edge-server.ts";
+import { EdgeServer, bindEdgeServer, edgeServerOf, edgeServerOptions } from "./edge-server.ts";
+import { edgePolicyOf } from "./edge-policies.ts";
 import { onlyReadsAreConditional, responseETag } from "./etag.ts";
-import { JSON_BODY_LIMIT, toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
+import { toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 import { serveMetrics } from "./metrics-endpoint.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
@@ -50,8 +53,16 @@ export const NON_ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>>
 	[METRICS_PATH]: ["monitoring:read"]
 };
 
-/** Sign-in routes: a tighter per-IP limit against password spraying across accounts. */
-const SIGN_IN_PATHS = new Set([`${API_PREFIX}/auth/login`, `${API_PREFIX}/auth/mfa/verify`, `${API_PREFIX}/auth/register`]);
+/** The routes answered before moleculer-web, with the methods they take. */
+const FIXED_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
+	"/healthz": ["GET", "HEAD"],
+	"/readyz": ["GET", "HEAD"],
+	[METRICS_PATH]: ["GET", "HEAD"],
+	[EVENTS_PATH]: ["GET"]
+};
+
+/** Methods an alias may declare; OPTIONS answers which of them a path takes. */
+const ROUTABLE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 export interface GatewaySettings extends ApiSettingsSchema {
 	sse?: Partial<SseOptions>;
@@ -101,6 +112,7 @@ function stateOf(service: GatewayThis): GatewayState {
 /** The parts of moleculer-web's service instance the gateway uses (its JavaScript has no types for them). */
 interface MoleculerWebInternals {
 	aliases: AliasLike[];
+	resolveAlias(url: string, method: string): { alias: { action?: string | null } } | false;
 	routes: { opts: { autoAliases?: boolean } }[];
 	regenerateAutoAliases(route: unknown): void;
 	httpHandler(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -120,7 +132,6 @@ function moleculerWebRegenerateAutoAliases(): RegenerateAutoAliases {
 }
 const baseRegenerateAutoAliases = moleculerWebRegenerateAutoAliases();
 
-const jsonBodyOnly: ApiRouteSchema["bodyParsers"] = { json: { limit: JSON_BODY_LIMIT, strict: true }, urlencoded: false };
 
 /**
  * Every call from HTTP carries its principal, anonymous included, so the permissions middleware
@@ -137,7 +148,9 @@ const routes: ApiRouteSchema[] = [
 		path: API_PREFIX,
 		autoAliases: true,
 		mappingPolicy: "restrict",
-		bodyParsers: jsonBodyOnly,
+		// JSON only, through the platform's parser (json-body.ts) instead of moleculer-web's.
+		bodyParsers: false,
+		use: [jsonBody],
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
 		// Mobile actions are served with their compact payloads under /mobile/v1 only.
@@ -148,7 +161,9 @@ const routes: ApiRouteSchema[] = [
 		path: MOBILE_PREFIX,
 		autoAliases: true,
 		mappingPolicy: "restrict",
-		bodyParsers: jsonBodyOnly,
+		// JSON only, through the platform's parser (json-body.ts) instead of moleculer-web's.
+		bodyParsers: false,
+		use: [jsonBody],
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
 		whitelist: ["mobile.*"]
@@ -222,17 +237,52 @@ function streamHolder(req: IncomingMessage, principal: Principal, keyring: JwtKe
 	}
 }
 
+/**
+ * The action a request reaches, found the way moleculer-web will route it (case-insensitive, one
+ * trailing slash ignored), so policy follows the action and not the spelling of its path.
+ */
+function resolvedAction(service: GatewayThis, path: string, method: string): string | undefined {
+	const found = moleculerWeb(service).resolveAlias(path, method);
+	return found ? (found.alias.action ?? undefined) : undefined;
+}
+
+function allowedMethods(service: GatewayThis, path: string): string[] {
+	const fixed = FIXED_ROUTE_METHODS[path];
+	const methods = fixed ? [...fixed] : ROUTABLE_METHODS.filter((method) => resolvedAction(service, path, method) !== undefined);
+	return methods.length > 0 ? [...methods, "OPTIONS"] : [];
+}
+
+/**
+ * OPTIONS never reaches an action: a CORS preflight is answered by handleCors, any other OPTIONS
+ * here with the methods the path takes (RFC 9110 §9.3.7), or 404 when it takes none.
+ */
+function answerOptions(service: GatewayThis, state: GatewayState, req: IncomingMessage, res: ServerResponse, path: string): void {
+	const methods = allowedMethods(service, path);
+	if (methods.length > 0) res.setHeader("Allow", methods.join(", "));
+	if (handleCors(req, res, state.env.corsOrigins)) return;
+	if (methods.length === 0) {
+		writeErrorOf(res, 404, "NOT_FOUND", "Not found");
+		return;
+	}
+	res.writeHead(204);
+	res.end();
+}
+
 /** Authenticates and rate-limits a request; answers it and returns undefined when it goes no further. */
-async function admit(state: GatewayState, req: GatewayRequest, res: ServerResponse, path: string): Promise<Principal | undefined> {
+async function admit(state: GatewayState, req: GatewayRequest, res: ServerResponse, action: string | undefined): Promise<Principal | undefined> {
 	const ip = clientIp(req, state.env.trustProxy);
 	req.$clientIp = ip;
 	const limits = state.limits;
 	if (!limits) throw new Error("The gateway served a request before it started");
 	const byIp = await limits.ip(ip);
 	if (!byIp.allowed) return void refuseRate(res, byIp);
-	if (req.method === "POST" && SIGN_IN_PATHS.has(path)) {
+	if (edgePolicyOf(action).signIn) {
 		const signIn = await limits.signIn(ip);
 		if (!signIn.allowed) return void refuseRate(res, signIn);
+	}
+	if (presentsTwoCredentials(req)) {
+		writeErrorOf(res, 400, "AMBIGUOUS_CREDENTIALS", "Send one credential: a Bearer token or an API key, not both");
+		return undefined;
 	}
 	const auth = await state.authenticator.authenticate(req);
 	if (!auth.ok) {
@@ -262,13 +312,20 @@ function allowNonAction(res: ServerResponse, principal: Principal, path: string)
 async function handleRequest(service: GatewayThis, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const state = stateOf(service);
 	setSecurityHeaders(req, res, state.env.trustProxy);
-	if (handleCors(req, res, state.env.corsOrigins)) return;
 	const path = pathOf(req.url);
+	if (req.method === "OPTIONS") {
+		answerOptions(service, state, req, res, path);
+		return;
+	}
+	if (handleCors(req, res, state.env.corsOrigins)) return;
+	const action = path in FIXED_ROUTE_METHODS ? undefined : resolvedAction(service, path, req.method ?? "GET");
+	// Before anything is written, so error answers of these actions are not stored either.
+	if (edgePolicyOf(action).noStore) res.setHeader("Cache-Control", "no-store");
 	// Probes stay outside authentication and limits: orchestrators poll them from inside the network.
 	if (path !== "/healthz" && path !== "/readyz") {
 		let principal: Principal | undefined;
 		try {
-			principal = await admit(state, req, res, path);
+			principal = await admit(state, req, res, action);
 		} catch (err) {
 			// e.g. auth unreachable while resolving an API key: 503, in the one error shape.
 			replyWithError(service, req, res, err);
@@ -389,7 +446,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 		created(this: GatewayThis): void {
 			const state: GatewayState = {
-				sse: new SseHub(this.settings.sse, now),
+				sse: new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err)),
 				edge: undefined,
 				ownsEdge: false,
 				draining: false,
@@ -420,7 +477,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// A broker may be stopped and started again: begin with a fresh stream hub.
 			state.draining = false;
 			state.routesReady = false;
-			state.sse = new SseHub(this.settings.sse, now);
+			state.sse = new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err));
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,
@@ -435,7 +492,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			await state.limits.settled();
 			let edge = edgeServerOf(this.broker);
 			if (!edge?.listening) {
-				edge = new EdgeServer();
+				edge = new EdgeServer(edgeServerOptions(env));
 				bindEdgeServer(this.broker, edge);
 				await edge.listen(Number(this.settings.port), this.settings.ip);
 				state.ownsEdge = true;

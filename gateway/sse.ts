@@ -55,10 +55,23 @@ export class SseHub {
 	private readonly now: () => number;
 	private keepAlive: NodeJS.Timeout | undefined;
 	private closed = false;
+	/** Where a failure in the hub's own timers goes: they run outside any request, so nothing else would catch it. */
+	private readonly onFault: (err: unknown) => void;
 
-	constructor(options: Partial<SseOptions> = {}, now: () => number = Date.now) {
+	constructor(options: Partial<SseOptions> = {}, now: () => number = Date.now, onFault: (err: unknown) => void = (err) => process.emitWarning(String(err))) {
 		this.options = { ...DEFAULT_SSE_OPTIONS, ...options };
 		this.now = now;
+		this.onFault = onFault;
+	}
+
+	private guarded(fn: () => void): () => void {
+		return () => {
+			try {
+				fn();
+			} catch (err) {
+				this.onFault(err);
+			}
+		};
 	}
 
 	get size(): number {
@@ -107,7 +120,7 @@ export class SseHub {
 		if (holder?.expiresAt !== undefined) {
 			// A timer ends it on time; the keep-alive sweep also checks, for a clock that is moved (tests)
 			// or a timer that slept through a suspended machine.
-			stream.timer = setTimeout(() => this.end(res, "token-expired"), Math.max(0, holder.expiresAt - this.now()));
+			stream.timer = setTimeout(this.guarded(() => this.end(res, "token-expired")), Math.max(0, holder.expiresAt - this.now()));
 			stream.timer.unref();
 		}
 		this.clients.set(res, stream);
@@ -174,14 +187,17 @@ export class SseHub {
 
 	private startKeepAlive(): void {
 		if (this.keepAlive) return;
-		this.keepAlive = setInterval(() => {
-			const now = this.now();
-			for (const [res, stream] of [...this.clients]) {
-				const expiresAt = stream.holder?.expiresAt;
-				if (expiresAt !== undefined && expiresAt <= now) this.end(res, "token-expired");
-				else this.send(res, ": keep-alive\n\n");
-			}
-		}, this.options.keepAliveMs);
+		this.keepAlive = setInterval(
+			this.guarded(() => {
+				const now = this.now();
+				for (const [res, stream] of [...this.clients]) {
+					const expiresAt = stream.holder?.expiresAt;
+					if (expiresAt !== undefined && expiresAt <= now) this.end(res, "token-expired");
+					else this.send(res, ": keep-alive\n\n");
+				}
+			}),
+			this.options.keepAliveMs
+		);
 		this.keepAlive.unref();
 	}
 

@@ -13,6 +13,7 @@ interface ExportedSpan {
 	name: string;
 	traceID: string;
 	parentID?: string | null;
+	tags: Record<string, unknown>;
 }
 
 const brokers: ServiceBroker[] = [];
@@ -81,4 +82,20 @@ it("makes no span when sampling is 0", async () => {
 	await broker.call("bills.plain");
 	// Spans are sent synchronously when they finish (interval 0), so none can still be on the way.
 	expect(spans).toEqual([]);
+});
+
+it("puts a bounded, redacted summary of the params in a span, never the raw params or the meta", async () => {
+	const { broker, spans } = await tracedBroker(1);
+	let nested: Record<string, unknown> = { end: true };
+	for (let i = 0; i < 50; i++) nested = { inner: nested };
+	await broker.call("bills.plain", { session: "44-1", password: "correct horse battery", note: "n".repeat(5_000), nested }, { meta: { user: { id: "u-1" }, clientIp: "203.0.113.9" } });
+	await expect.poll(() => spans.length).toBe(1);
+	const tags = spans[0]?.tags ?? {};
+	expect(tags.meta).toBeUndefined();
+	const params = tags.params as Record<string, unknown>;
+	expect(params.session).toBe("44-1");
+	expect(params.password).toBe("[redacted]");
+	expect(String(params.note).length).toBeLessThan(200);
+	expect(JSON.stringify(params.nested).length).toBeLessThan(100);
+	expect(JSON.stringify(tags)).not.toContain("203.0.113.9");
 });

@@ -8,9 +8,17 @@
  * sampling): a call whose context has no decision yet draws one from the tracer's own sampler, the
  * decision travels to every nested and remote call in `ctx.tracing`, and only sampled calls go
  * through the built-in middleware, which builds their spans exactly as before.
+ *
+ * What a span carries: Moleculer copies every call's raw params into its span by default (and an
+ * action may ask for its meta or response too). Here every action and event handler gets the
+ * platform's tags instead: a bounded, redacted summary of the params (runtime/bounded-summary.ts),
+ * never the meta (it holds the caller's principal and address) and never the response. An action
+ * that declares its own `tracing.tags` function keeps it, with its result bounded the same way.
+ * Issue 9: a 12 kB body nested a few thousand levels deep, copied raw into a span, ended the node.
  */
 import type { Context, Middleware, ServiceBroker, Tracer } from "moleculer";
 import * as moleculer from "moleculer";
+import { boundedCopy } from "../runtime/bounded-summary.ts";
 
 type Handler = (this: unknown, ctx: Context) => Promise<unknown>;
 type Wrap = (this: ServiceBroker, next: Handler, def: unknown) => Handler | null | undefined;
@@ -26,12 +34,44 @@ const builtInTracing = (moleculer as unknown as { Middlewares: { Tracing: (broke
 /** shouldSample reads only `priority` (for `minPriority`); 5 is Moleculer's default span priority. */
 const ROOT_SPAN = { priority: 5 } as unknown as Parameters<Tracer["shouldSample"]>[0];
 
+type TagsFunction = (this: unknown, ctx: Context, response?: unknown) => unknown;
+
+interface TracingDefinition {
+	tracing?: boolean | { enabled?: boolean; tags?: unknown; [option: string]: unknown };
+}
+
+/** The tags of a span: a summary of the params, or what the handler's own function gives, bounded. */
+function platformTags(own: TagsFunction | undefined): TagsFunction {
+	return function boundedTags(this: unknown, ctx: Context, response?: unknown): unknown {
+		// Moleculer calls this as the span starts and again with the response as it ends.
+		if (own) {
+			// Moleculer merges the result with Object.assign: only an object may come back.
+			const tags = boundedCopy(own.call(this, ctx, response));
+			return typeof tags === "object" && tags !== null && !Array.isArray(tags) ? tags : undefined;
+		}
+		return response === undefined ? { params: boundedCopy(ctx.params) } : undefined;
+	};
+}
+
+/** The definition the built-in middleware sees: the handler's own, with the platform's tags. */
+function withPlatformTags(def: unknown): unknown {
+	const original = def as TracingDefinition;
+	const tracing = original.tracing;
+	if (tracing === false || (typeof tracing === "object" && tracing.enabled === false)) return def;
+	const options = typeof tracing === "object" ? tracing : {};
+	const own = typeof options.tags === "function" ? (options.tags as TagsFunction) : undefined;
+	// A prototype link keeps every other field (name, service, handler) as the built-in one reads it.
+	const view = Object.create(original as object) as TracingDefinition;
+	view.tracing = { ...options, tags: platformTags(own) };
+	return view;
+}
+
 export function HeadSampledTracingMiddleware(): Middleware {
 	let hooks: TracingHooks | undefined;
 
 	function wrap(kind: keyof TracingHooks, broker: ServiceBroker, next: Handler, def: unknown): Handler {
 		hooks ??= builtInTracing(broker);
-		const traced = hooks[kind]?.call(broker, next, def);
+		const traced = hooks[kind]?.call(broker, next, withPlatformTags(def));
 		if (!traced || traced === next) return next;
 		const tracer = broker.tracer;
 		return function headSampledTracing(this: unknown, ctx: Context): Promise<unknown> {

@@ -48,14 +48,18 @@ export function principalOf(meta: unknown): Principal | undefined {
 	return { kind: "anonymous" };
 }
 
+/**
+ * The caller learns which permissions the route needs, never which internal action it reached:
+ * action names map the cluster's insides for whoever probes it (issue 9).
+ */
 export class PermissionDeniedError extends Errors.MoleculerClientError {
-	constructor(principal: Principal, action: string, required: readonly string[]) {
+	constructor(principal: Principal, required: readonly string[]) {
 		const anonymous = principal.kind === "anonymous";
 		super(
 			anonymous ? "Sign in or present an API key to use this route" : "Your role or key's scopes do not allow this",
 			anonymous ? 401 : 403,
 			anonymous ? "UNAUTHORIZED" : "FORBIDDEN",
-			{ action, required }
+			{ required }
 		);
 		this.name = "PermissionDeniedError";
 	}
@@ -127,14 +131,13 @@ export function PermissionsMiddleware(): Middleware {
 			const declaration = action as PermissionDeclaration & { name?: string };
 			const required = declaration.permissions;
 			const published = isPublished(declaration);
-			const name = declaration.name ?? "?";
 			// Undeclared internal actions are plumbing that no principal can reach from outside.
 			if (required === undefined && !published) return next;
 			return function checkPermissions(this: Service, ctx: Context) {
 				const principal = principalOf(ctx.meta);
 				if (principal === undefined) return next.call(this, ctx);
 				if (required === undefined) return Promise.reject(new UndeclaredActionError());
-				if (!isAllowed(principal, required)) return Promise.reject(new PermissionDeniedError(principal, name, required));
+				if (!isAllowed(principal, required)) return Promise.reject(new PermissionDeniedError(principal, required));
 				return next.call(this, ctx);
 			} as typeof next;
 		}

@@ -44,6 +44,19 @@ export interface Env {
 	rateLimitPerUser: number;
 	/** Sign-in attempts (login, MFA, register) per client IP per 10 minutes. */
 	rateLimitLogin: number;
+	/** The gateway's socket limits against slow or hoarding clients (gateway/edge-server.ts). */
+	http: HttpLimits;
+}
+
+export interface HttpLimits {
+	/** Seconds a client has to send a request's headers. */
+	headersTimeoutSeconds: number;
+	/** Seconds a client has to send a whole request, body included. */
+	requestTimeoutSeconds: number;
+	/** Seconds an idle keep-alive connection stays open between requests. */
+	keepAliveTimeoutSeconds: number;
+	/** Open connections one client address may hold; 0 for no cap (see TRUST_PROXY in edge-server.ts). */
+	maxConnectionsPerIp: number;
 }
 
 /** The development secret: a production node refuses to start with it (see `assertProductionSafe`). */
@@ -74,6 +87,21 @@ function trustProxyVar(source: NodeJS.ProcessEnv): number {
 	if (raw === undefined || raw === "false") return 0;
 	if (raw === "true") return 1;
 	return intVar(source, "TRUST_PROXY", 0, 0, 16);
+}
+
+function httpLimits(source: NodeJS.ProcessEnv): HttpLimits {
+	const headersTimeoutSeconds = intVar(source, "HTTP_HEADERS_TIMEOUT", 10, 1, 600);
+	const requestTimeoutSeconds = intVar(source, "HTTP_REQUEST_TIMEOUT", 30, 1, 3_600);
+	// node:http checks the headers deadline first; a larger one would never apply.
+	if (headersTimeoutSeconds > requestTimeoutSeconds) {
+		throw new ConfigError(`HTTP_HEADERS_TIMEOUT (${headersTimeoutSeconds}) may not be over HTTP_REQUEST_TIMEOUT (${requestTimeoutSeconds})`);
+	}
+	return {
+		headersTimeoutSeconds,
+		requestTimeoutSeconds,
+		keepAliveTimeoutSeconds: intVar(source, "HTTP_KEEP_ALIVE_TIMEOUT", 5, 1, 600),
+		maxConnectionsPerIp: intVar(source, "HTTP_MAX_CONNECTIONS_PER_IP", 128, 0, 1_000_000)
+	};
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
@@ -125,7 +153,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 		trustProxy: trustProxyVar(source),
 		rateLimitPerIp: intVar(source, "RATE_LIMIT_PER_IP", 600, 1, 1_000_000),
 		rateLimitPerUser: intVar(source, "RATE_LIMIT_PER_USER", 1_200, 1, 1_000_000),
-		rateLimitLogin: intVar(source, "RATE_LIMIT_LOGIN", 20, 1, 1_000_000)
+		rateLimitLogin: intVar(source, "RATE_LIMIT_LOGIN", 20, 1, 1_000_000),
+		http: httpLimits(source)
 	};
 }
 

@@ -5,6 +5,7 @@
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
 import { type Env, assertProductionSafe } from "./env.ts";
+import { FaultContainmentMiddleware, installProcessFaultPolicy } from "./fault-containment.ts";
 import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
 import type { EdgeServer } from "../gateway/edge-server.ts";
 
@@ -18,18 +19,22 @@ export async function createNode(env: Env): Promise<StartedNode> {
 	assertProductionSafe(env);
 	const services = resolveServiceNames(env.services);
 	const broker = new ServiceBroker(createBrokerOptions(env));
+	// Before any service exists: Moleculer wraps each event handler as its service is created.
+	broker.middlewares.add(FaultContainmentMiddleware(broker));
 	for (const schema of await loadServiceSchemas(services)) broker.createService(schema);
 	return { broker, services };
 }
 
+/** A node as its own process: the process-level fault policy (runtime/fault-containment.ts) included. */
 export async function startNode(env: Env): Promise<StartedNode> {
 	const node = await createNode(env);
+	installProcessFaultPolicy(node.broker);
 	// broker.start() waits for NATS before it starts any service: the gateway's port opens first,
 	// so probes see "starting" instead of a refused connection; the gateway service takes it over.
 	let edge: EdgeServer | undefined;
 	if (node.services.includes("gateway")) {
-		const { openEdgeServer } = await import("../gateway/edge-server.ts");
-		edge = await openEdgeServer(node.broker, env.port);
+		const { edgeServerOptions, openEdgeServer } = await import("../gateway/edge-server.ts");
+		edge = await openEdgeServer(node.broker, env.port, undefined, edgeServerOptions(env));
 	}
 	try {
 		await node.broker.start();
