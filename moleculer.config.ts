@@ -14,6 +14,7 @@ import { PlatformPrometheusReporter } from "./runtime/prometheus-reporter.ts";
 import { BoundedSpanExporter } from "./runtime/bounded-span-exporter.ts";
 import { redisOptionsFromUrl } from "./runtime/storage/redis-options.ts";
 import { ZodValidator } from "./runtime/validation/zod-validator.ts";
+import { FaultContainmentMiddleware } from "./runtime/fault-containment.ts";
 import { classifyDatabaseError } from "./runtime/storage/errors.ts";
 
 /**
@@ -70,7 +71,10 @@ export function platformMiddlewares(): (Middleware | string)[] {
 		HeadSampledTracingMiddleware(),
 		LeanMetricsMiddleware(),
 		"Debounce",
-		"Throttle"
+		"Throttle",
+		// Last, so it wraps everything above: an event handler's failure is logged and counted, never
+		// the end of the node (runtime/fault-containment.ts). Moleculer calls a function middleware with the broker.
+		FaultContainmentMiddleware as unknown as Middleware
 	];
 }
 

@@ -5,7 +5,7 @@
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
 import { type Env, assertProductionSafe } from "./env.ts";
-import { FaultContainmentMiddleware, installProcessFaultPolicy } from "./fault-containment.ts";
+import { installProcessFaultPolicy } from "./fault-containment.ts";
 import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
 import type { EdgeServer } from "../gateway/edge-server.ts";
 
@@ -19,8 +19,6 @@ export async function createNode(env: Env): Promise<StartedNode> {
 	assertProductionSafe(env);
 	const services = resolveServiceNames(env.services);
 	const broker = new ServiceBroker(createBrokerOptions(env));
-	// Before any service exists: Moleculer wraps each event handler as its service is created.
-	broker.middlewares.add(FaultContainmentMiddleware(broker));
 	for (const schema of await loadServiceSchemas(services)) broker.createService(schema);
 	return { broker, services };
 }
