@@ -90,7 +90,8 @@ describe("authorization matrix of the platform", () => {
 	const keys = new Map<string, { id: string; key: string }>();
 
 	beforeAll(async () => {
-		env = loadEnv({ NODE_ENV: "test", ...UNLIMITED });
+		// No scraper addresses: /metrics is judged by credentials alone here (gateway.metrics.test.ts covers the allow-list).
+		env = loadEnv({ NODE_ENV: "test", METRICS_ALLOW: "", ...UNLIMITED });
 		const schemas = await loadServiceSchemas(SERVICE_NAMES.filter((name) => name !== "gateway"));
 		node = await startGatewayNode(schemas, {}, { env });
 		// One key per grantable scope, made by the platform itself (no principal) once auth's tables exist.

@@ -163,7 +163,7 @@ describe("draining", () => {
 });
 
 describe("metrics", () => {
-	it("serves the node's Prometheus text when the broker has a Prometheus reporter", async () => {
+	it("serves the cluster's Prometheus text from the registry, with or without a reporter", async () => {
 		const { broker, baseUrl } = await startGatewayNode([], {
 			tweak: (options) => {
 				options.metrics = { enabled: true, reporter: [{ type: "Prometheus", options: { port: 0 } }] };
@@ -173,6 +173,6 @@ describe("metrics", () => {
 		const res = await request(`${baseUrl}/metrics`, { headers: bearer(operatorToken()) });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-		expect(res.text).toMatch(/^moleculer_broker_started\{.*nodeID="[^"]+".*\} 1$/m);
+		expect(res.text).toMatch(new RegExp(`^moleculer_broker_started\\{.*node_id="${broker.nodeID}".*\\} 1$`, "m"));
 	});
 });

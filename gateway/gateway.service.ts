@@ -29,7 +29,9 @@ import { edgePolicyOf } from "./edge-policies.ts";
 import { onlyReadsAreConditional, responseETag } from "./etag.ts";
 import { toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
 import { jsonBody } from "./json-body.ts";
-import { serveMetrics } from "./metrics-endpoint.ts";
+import { declareZero, incrementMetric } from "../runtime/platform-metrics.ts";
+import { serveClusterMetrics } from "./metrics-endpoint.ts";
+import { type ScraperAllowlist, scraperAllowlist } from "./scraper-allowlist.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
 import { requestIdOf } from "./request-id.ts";
@@ -45,8 +47,8 @@ export const METRICS_PATH = "/metrics";
  * The two routes that are not actions declare their permissions here, and are checked by the same
  * `isAllowed` the middleware uses. The event stream shows the cluster's health to operators. /metrics
  * needs `monitoring:read` (operators, or an API key with that scope: Prometheus sends it with
- * `authorization: { type: ApiKey }`), because its labels map every node, service and action; a
- * scraper inside the network can use a node's own METRICS_PORT on 127.0.0.1 instead.
+ * `authorization: { type: ApiKey }`), because its labels map every node, service and action; the
+ * scraper addresses in METRICS_ALLOW (loopback by default) need no credentials (scraper-allowlist.ts).
  */
 export const NON_ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
 	[EVENTS_PATH]: ["health:read"],
@@ -94,6 +96,10 @@ interface GatewayState {
 	authenticator: Authenticator;
 	/** Opened in `started`, closed in `stopped` (their Redis connection follows the broker). */
 	limits: GatewayRateLimits | undefined;
+	/** Addresses that may scrape /metrics without credentials. */
+	scrapers: ScraperAllowlist;
+	/** Counts a refused credential in the platform's metrics. */
+	authFailed: (reason: string) => void;
 	/** Who holds an event stream and until when its credentials hold (see streamHolder). */
 	streamHolder: (req: IncomingMessage, principal: Principal) => StreamHolder | undefined;
 }
@@ -286,6 +292,7 @@ async function admit(state: GatewayState, req: GatewayRequest, res: ServerRespon
 	}
 	const auth = await state.authenticator.authenticate(req);
 	if (!auth.ok) {
+		state.authFailed(/^\s*bearer\s/i.test(req.headers.authorization ?? "") ? "token" : "api_key");
 		res.setHeader("WWW-Authenticate", auth.challenge);
 		writeErrorOf(res, 401, "UNAUTHORIZED", `Credentials refused: ${auth.message}`);
 		return undefined;
@@ -332,7 +339,8 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 			return;
 		}
 		if (!principal) return;
-		if (path in NON_ACTION_PERMISSIONS && !allowNonAction(res, principal, path)) return;
+		const allowedScraper = path === METRICS_PATH && state.scrapers.allows((req as GatewayRequest).$clientIp ?? "");
+		if (path in NON_ACTION_PERMISSIONS && !allowedScraper && !allowNonAction(res, principal, path)) return;
 	}
 	switch (path) {
 		case "/healthz":
@@ -342,7 +350,7 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 			if (allowOnlyReads(req, res)) await answerReadiness(state, res);
 			return;
 		case METRICS_PATH:
-			if (allowOnlyReads(req, res)) serveMetrics(service.broker, res);
+			if (allowOnlyReads(req, res)) await serveClusterMetrics(service.broker, res);
 			return;
 		case EVENTS_PATH:
 			if (req.method !== "GET") {
@@ -460,9 +468,13 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 					resolveApiKey: async (key) => ((await this.broker.call("auth.resolveApiKey", { key })) as ResolvedApiKey | null) ?? undefined
 				}),
 				limits: undefined,
+				scrapers: scraperAllowlist(env.metricsAllow),
+				authFailed: (reason) => incrementMetric(this.broker, "authFailures", { reason }),
 				streamHolder: (req, principal) => streamHolder(req, principal, keyring, now)
 			};
 			states.set(this, state);
+			// At zero from the start, so rate() over the failures has a first sample.
+			declareZero(this.broker, "authFailures", [{ reason: "token" }, { reason: "api_key" }]);
 			// Services have no `stopping` hook; a middleware's runs as soon as the broker begins to stop.
 			const drain: Middleware = {
 				name: "GatewayDrain",

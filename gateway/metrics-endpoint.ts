@@ -1,9 +1,12 @@
 /**
- * `/metrics`: this node's metrics in Prometheus text format, from the broker's own Prometheus
- * reporter, so the gateway's port serves the same numbers as the reporter's port would.
+ * `/metrics`: the whole cluster's metrics in Prometheus text format (every node's, gathered through
+ * the broker, services/monitoring/metrics/cluster-scrape.ts). `serveMetrics` (this node's only,
+ * from the broker's own reporter) stays for tools that read one node.
  */
 import type { ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
+import { clusterExposition } from "../services/monitoring/metrics/cluster-scrape.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../services/monitoring/metrics/prometheus-exposition.ts";
 import { writeErrorOf } from "./errors.ts";
 
 interface PrometheusTextSource {
@@ -35,5 +38,16 @@ export function serveMetrics(broker: ServiceBroker, res: ServerResponse): void {
 		"Content-Length": Buffer.byteLength(text),
 		"Cache-Control": "no-store"
 	});
+	res.end(text);
+}
+
+/** Every node's metrics; nodes that do not answer in time are left out and counted. */
+export async function serveClusterMetrics(broker: ServiceBroker, res: ServerResponse): Promise<void> {
+	if (!broker.isMetricsEnabled()) {
+		writeErrorOf(res, 503, "METRICS_UNAVAILABLE", "Metrics are disabled on this node");
+		return;
+	}
+	const { text } = await clusterExposition(broker);
+	res.writeHead(200, { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
 	res.end(text);
 }

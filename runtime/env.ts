@@ -25,6 +25,10 @@ export interface Env {
 	/** Port of this node's Prometheus reporter; 0 turns the per-node endpoint off. */
 	metricsPort: number;
 	metricsHost: string;
+	/** Addresses and CIDR ranges that may scrape the gateway's /metrics without credentials. */
+	metricsAllow: string[];
+	/** ALERT_THRESHOLDS as given (JSON); parsed by services/monitoring/thresholds.ts. */
+	alertThresholds: string | undefined;
 	/** Broker-wide request timeout, ms. */
 	requestTimeout: number;
 	/** Asymmetric signing keys (RS256/ES256 PEM files); when set they replace JWT_SECRET. */
@@ -139,6 +143,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 		logLevel,
 		metricsPort: intVar(source, "METRICS_PORT", 0, 0, 65_535),
 		metricsHost: optional(source, "METRICS_HOST") ?? "127.0.0.1",
+		// Loopback by default: a Prometheus on the same host; an empty value allows no address.
+		metricsAllow: (source.METRICS_ALLOW ?? "127.0.0.1,::1").split(",").map((a) => a.trim()).filter((a) => a.length > 0),
+		alertThresholds: optional(source, "ALERT_THRESHOLDS"),
 		requestTimeout: intVar(source, "REQUEST_TIMEOUT", 10_000, 100, 600_000),
 		jwtPrivateKeyFile: optional(source, "JWT_PRIVATE_KEY_FILE"),
 		jwtPublicKeyFile: optional(source, "JWT_PUBLIC_KEY_FILE"),

@@ -4,7 +4,12 @@
  * configuration (validator, bulkhead, tracing at 1 %, ...) with each of the two. All brokers live
  * in this process and are measured in rotation.
  *
- *   npm run bench -- metrics        BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_IN_FLIGHT (100)
+ * Then the cluster-wide `/metrics` (issue 12): three brokers on NATS, each with the twelve
+ * service names and four called actions apiece, and the time and bytes for one node to gather and
+ * render every node's metrics (what the gateway does per scrape).
+ *
+ *   npm run bench -- metrics        BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_IN_FLIGHT (100),
+ *                                   BENCH_SCRAPES (50), TRANSPORTER (nats://127.0.0.1:4222)
  */
 import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
@@ -14,6 +19,8 @@ import { PlatformPrometheusReporter } from "../../runtime/prometheus-reporter.ts
 import { benchService } from "../nodes/bench-service.ts";
 import { type Log, type Sample, type Scenario, type Variant, compareVariants } from "../scenario.ts";
 import { percentile } from "../stats.ts";
+import { SERVICE_NAMES } from "../../runtime/service-catalog.ts";
+import { clusterExposition } from "../../services/monitoring/metrics/cluster-scrape.ts";
 
 type ReporterList = NonNullable<Exclude<BrokerOptions["metrics"], boolean | undefined>["reporter"]>;
 
@@ -89,8 +96,60 @@ export async function runMetricsBench(log: Log): Promise<unknown> {
 	}
 }
 
+const CLUSTER_NODES = 3;
+const ACTIONS_PER_SERVICE = 4;
+
+/** Twelve services named as the platform's, each with a few actions that have been called. */
+function clusterNodeOptions(namespace: string, index: number): BrokerOptions {
+	const options = createBrokerOptions(
+		loadEnv({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40), LOG_LEVEL: "warn", NAMESPACE: namespace, NODE_ID: `bench-node-${index + 1}`, TRANSPORTER: process.env.TRANSPORTER ?? "nats://127.0.0.1:4222" })
+	);
+	options.logger = false;
+	return options;
+}
+
+export async function runClusterScrapeBench(log: Log): Promise<{ nodes: number; services: number; scrapes: number; medianMs: number; p99Ms: number; bytes: number; families: number }> {
+	const scrapes = Number(process.env.BENCH_SCRAPES ?? 50);
+	const namespace = `bench-scrape-${process.pid}`;
+	const brokers = Array.from({ length: CLUSTER_NODES }, (_, i) => {
+		const broker = new ServiceBroker(clusterNodeOptions(namespace, i));
+		for (const name of SERVICE_NAMES) {
+			broker.createService({
+				name,
+				actions: Object.fromEntries(Array.from({ length: ACTIONS_PER_SERVICE }, (_, a) => [`a${a}`, { visibility: "public", handler: () => a }]))
+			});
+		}
+		return broker;
+	});
+	try {
+		await Promise.all(brokers.map((b) => b.start()));
+		const first = brokers[0] as ServiceBroker;
+		await first.waitForServices(SERVICE_NAMES.map((name) => ({ name })), 20_000);
+		for (const broker of brokers) {
+			for (const name of SERVICE_NAMES) for (let a = 0; a < ACTIONS_PER_SERVICE; a++) await broker.call(`${name}.a${a}`, {}, { nodeID: broker.nodeID });
+		}
+		log(`metrics: cluster /metrics, ${CLUSTER_NODES} nodes x ${SERVICE_NAMES.length} services x ${ACTIONS_PER_SERVICE} actions, ${scrapes} scrapes`);
+		const times: number[] = [];
+		let bytes = 0;
+		let text = "";
+		for (let i = 0; i < scrapes; i++) {
+			const started = performance.now();
+			const result = await clusterExposition(first);
+			times.push(performance.now() - started);
+			if (result.scrape.skipped.length > 0) throw new Error(`nodes skipped: ${result.scrape.skipped.join(", ")}`);
+			text = result.text;
+			bytes = Buffer.byteLength(text);
+		}
+		const row = { nodes: CLUSTER_NODES, services: SERVICE_NAMES.length, scrapes, medianMs: percentile(times, 50), p99Ms: percentile(times, 99), bytes, families: (text.match(/^# TYPE /gm) ?? []).length };
+		log(`  one scrape: median ${row.medianMs.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, ${(bytes / 1024).toFixed(0)} kB, ${row.families} families`);
+		return row;
+	} finally {
+		await Promise.all(brokers.map((b) => b.stop()));
+	}
+}
+
 export const metricsScenario: Scenario = {
 	name: "metrics",
 	description: "local broker.call/s with Moleculer's Metrics middleware, the lean one, and none",
-	run: runMetricsBench
+	run: async (log) => ({ calls: await runMetricsBench(log), clusterScrape: await runClusterScrapeBench(log) })
 };

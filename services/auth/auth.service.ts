@@ -21,6 +21,7 @@ import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts"
 import type { AuditEventInput, DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import { API_KEY_REVOKED_EVENT } from "./core/events.ts";
+import { incrementMetric } from "../../runtime/platform-metrics.ts";
 import { ApiKeyScopeError, apiKeyPrefix, createApiKey, verifyApiKey } from "./core/api-keys.ts";
 import { type JwtKeyring, issueAccessToken } from "./core/jwt.ts";
 import { JWT_SETTINGS, signingKeyringFromEnv } from "./core/keyring-from-env.ts";
@@ -349,6 +350,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 							data: { email: key, knownUser: user !== undefined, disabled: user?.disabled_at != null, recentFailures: after.recentFailures }
 						});
 						if (after.locked) await audit(this, ctx, { action: "account.locked", target: user?.id ?? key, data: { email: key, lockedUntil: after.lockedUntil } });
+						incrementMetric(this.broker, "authFailures", { reason: "password" });
 						throw INVALID_CREDENTIALS();
 					}
 					// A success forgives the typos, and takes back the failure booked for itself above.
@@ -408,6 +410,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 					}
 					if (!ok) {
 						await audit(this, ctx, { action: "mfa.failed", target: user.id, actor: `user:${user.id}`, data: { method } });
+						incrementMetric(this.broker, "authFailures", { reason: "second_factor" });
 						throw clientError(401, "MFA_CODE_INVALID", "The code is wrong, expired or already used");
 					}
 					await completeChallenge(this, ctx.params.challenge);

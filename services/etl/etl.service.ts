@@ -37,14 +37,17 @@ import {
 	RUN_STATUSES,
 	type Run,
 	type RunParams,
+	type SourceRunStatus,
 	cancelOrphan,
 	getCheckpoint,
 	getRun,
 	listRuns,
 	requestCancel,
 	runIssues,
+	sourceRunStatuses,
 	startRun
 } from "./pipeline/runs.ts";
+import { incrementMetric, observeMetric } from "../../runtime/platform-metrics.ts";
 import { type Schedule, parseSchedules, startSchedules } from "./pipeline/schedule.ts";
 
 export interface EtlSettings extends ServiceSettingSchema {
@@ -194,7 +197,7 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 		log: (level, message) => this.logger[level](message)
 	});
 	state.active.set(outcome.run.id, active);
-	void active.done.finally(() => state.active.delete(outcome.run.id));
+	void active.done.then((run) => recordRunMetrics.call(this, run), () => undefined).finally(() => state.active.delete(outcome.run.id));
 	return active;
 }
 
@@ -214,6 +217,16 @@ function checkRemoteRun(this: EtlThis, source: SourceName, params: { url: string
 			throw new Errors.MoleculerClientError(`url must be under ${allowed.join(", ")} (add origins to ETL_URL_ALLOWLIST)`, 403, "ETL_URL_NOT_ALLOWED", { source, origin: target.origin });
 		}
 	}
+}
+
+/** Rows and duration of a finished run, on the node that ran it (runtime/platform-metrics.ts). */
+function recordRunMetrics(this: EtlThis, run: Run): void {
+	if (run.status === "queued" || run.status === "running") return;
+	const source = run.source;
+	for (const outcome of ["inserted", "updated", "unchanged", "invalid"] as const) incrementMetric(this.broker, "etlRows", { source, outcome }, run[outcome]);
+	incrementMetric(this.broker, "etlRuns", { source, status: run.status });
+	const started = run.startedAt ?? run.createdAt;
+	if (run.finishedAt) observeMetric(this.broker, "etlRunDuration", Math.max(0, (Date.parse(run.finishedAt) - Date.parse(started)) / 1000), { source, status: run.status });
 }
 
 function emitDomainEvents(this: EtlThis, events: DomainEvent[]): void {
@@ -281,6 +294,21 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 					await dbOf(this).dbReady();
 					const { source, status, limit = 50, offset = 0 } = ctx.params;
 					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
+				}
+			},
+			// For monitoring's alert rules (failed run, stale data): the latest runs per source and the schedules.
+			sourceStatus: {
+				visibility: "public",
+				async handler(this: EtlThis): Promise<{ sources: (SourceRunStatus & { cron: string | null })[] }> {
+					await dbOf(this).dbReady();
+					const statuses = new Map((await sourceRunStatuses(dbOf(this).db)).map((s) => [s.source, s]));
+					const crons = new Map((this.settings.schedules ?? []).map((s) => [s.source as string, s.cron]));
+					return {
+						sources: SOURCE_NAMES.map((source) => ({
+							...(statuses.get(source) ?? { source, lastFinished: null, lastSucceededAt: null, firstRunAt: null }),
+							cron: crons.get(source) ?? null
+						}))
+					};
 				}
 			},
 			get: {

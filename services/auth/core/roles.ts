@@ -19,6 +19,7 @@ export const PERMISSIONS = [
 	"data:correct", // editorial corrections of parliamentary data
 	"health:read",
 	"monitoring:read",
+	"alerts:read",
 	"alerts:manage",
 	"etl:read",
 	"etl:run",
@@ -43,6 +44,7 @@ const ROLE_PERMISSIONS: Record<Exclude<Role, "admin">, readonly Permission[]> = 
 		...CITIZEN,
 		"health:read",
 		"monitoring:read",
+		"alerts:read",
 		"alerts:manage",
 		"etl:read",
 		"etl:run",
@@ -61,6 +63,7 @@ export const API_KEY_SCOPES: readonly Permission[] = [
 	"data:correct",
 	"health:read",
 	"monitoring:read",
+	"alerts:read",
 	"etl:read",
 	"etl:run",
 	"deployment:read"

@@ -305,3 +305,37 @@ export async function cancelOrphan(db: Database, id: string): Promise<Run | unde
 	);
 	return rows[0] ? toRun(rows[0]) : undefined;
 }
+
+/** Per source: its latest finished run and its latest successful one (what monitoring's alert rules read). */
+export interface SourceRunStatus {
+	source: string;
+	lastFinished: { id: string; status: RunStatus; finishedAt: string; error: string | null } | null;
+	lastSucceededAt: string | null;
+	/** When the source was first run at all, so a source that never succeeded can still be stale. */
+	firstRunAt: string | null;
+}
+
+export async function sourceRunStatuses(db: Database): Promise<SourceRunStatus[]> {
+	const { rows } = await db.query<{
+		source: string;
+		id: string | null;
+		status: RunStatus | null;
+		finished_at: Date | string | null;
+		error: string | null;
+		last_succeeded_at: Date | string | null;
+		first_run_at: Date | string | null;
+	}>(
+		`SELECT s.source, f.id, f.status, f.finished_at, f.error, s.last_succeeded_at, s.first_run_at
+		 FROM (SELECT source, max(finished_at) FILTER (WHERE status = 'succeeded') AS last_succeeded_at, min(created_at) AS first_run_at
+		       FROM etl.runs GROUP BY source) s
+		 LEFT JOIN LATERAL (SELECT id, status, finished_at, error FROM etl.runs r
+		       WHERE r.source = s.source AND r.finished_at IS NOT NULL ORDER BY r.finished_at DESC, r.id DESC LIMIT 1) f ON true
+		 ORDER BY s.source`
+	);
+	return rows.map((r) => ({
+		source: r.source,
+		lastFinished: r.id && r.status && r.finished_at ? { id: r.id, status: r.status, finishedAt: iso(r.finished_at) ?? "", error: r.error } : null,
+		lastSucceededAt: iso(r.last_succeeded_at),
+		firstRunAt: iso(r.first_run_at)
+	}));
+}
