@@ -53,7 +53,9 @@ describe("npm scripts", () => {
 
 	it("all run through scripts/with-node.sh, so they bring Node 24 themselves", () => {
 		expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["start", "test", "node", "repl", "etl", "migrate", "bench"]));
-		for (const [name, command] of Object.entries(scripts)) expect(command, name).toMatch(/^sh scripts\/with-node\.sh /);
+		// The one script that needs no Node: `npm test` starts NATS, PostgreSQL and Redis first.
+		expect(scripts.pretest).toBe("bash scripts/ensure-services.sh");
+		for (const [name, command] of Object.entries(scripts)) if (name !== "pretest") expect(command, name).toMatch(/^sh scripts\/with-node\.sh /);
 	});
 
 	it("start a bin/ entrypoint where they start a platform program", () => {
