@@ -1,0 +1,28 @@
+/**
+ * The baselines of the footprint benchmark, each in a process of its own so its RSS is its own:
+ *   node bench/nodes/footprint-child.ts broker            a stock ServiceBroker, no transporter, logger off
+ *   node bench/nodes/footprint-child.ts pglite <folder>   PGlite opened on a folder, nothing else
+ * It sends { ready: true } over IPC once ready, then idles until SIGTERM (PGlite closes its folder
+ * first, so the next run opens an existing database, not one left to recover).
+ */
+const [mode, folder] = process.argv.slice(2);
+// The IPC channel is closed once the parent has the ready message; this keeps the process alive.
+const idle = setInterval(() => undefined, 60_000);
+
+if (mode === "broker") {
+	// Each mode imports only its own library, so neither baseline carries the other's code.
+	const { ServiceBroker } = await import("moleculer");
+	// Moleculer stops the broker on SIGTERM itself (a second handler would stop it twice).
+	await new ServiceBroker({ logger: false, metrics: false, tracing: false }).start();
+} else if (mode === "pglite" && folder) {
+	const { PGlite } = await import("@electric-sql/pglite");
+	const db = await PGlite.create(folder);
+	process.once("SIGTERM", () => {
+		clearInterval(idle);
+		void db.close().finally(() => process.exit(0));
+	});
+} else {
+	process.stderr.write("usage: footprint-child.ts broker | pglite <folder>\n");
+	process.exit(2);
+}
+process.send?.({ ready: true });
