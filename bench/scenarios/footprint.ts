@@ -1,7 +1,8 @@
 /**
  * Footprint benchmark (issue 10): what `npm start` with all twelve services costs to start and to
  * keep, on PGlite (a data folder) and on PostgreSQL (a database created and dropped here), each on
- * an empty and on an existing store, next to a bare broker and PGlite alone in the same run.
+ * an empty and on an existing store, next to a bare broker and PGlite alone in the same run (with
+ * the options the platform gives it, and with the library's defaults, to show what those save).
  * Every figure is a fresh process: ready = from spawn until /readyz answers 200 (the baselines: until
  * they say so over IPC); RSS read from /proc as soon as it is ready, and its peak so far (VmHWM).
  * Figures are medians over rounds; the platform's own RSS is paired with its baseline per round.
@@ -39,11 +40,12 @@ interface Footprint {
 }
 
 type Store = "empty" | "existing";
-type Measured = "broker" | "pglite" | "platform-pglite" | "platform-postgres";
+type Measured = "broker" | "pglite" | "pglite-defaults" | "platform-pglite" | "platform-postgres";
 
 const LABELS: Record<Measured, string> = {
 	broker: "bare broker (no transporter)",
-	pglite: "PGlite alone, on a folder",
+	pglite: "PGlite alone, platform's options",
+	"pglite-defaults": "PGlite alone, library defaults",
 	"platform-pglite": "npm start, 12 services, PGlite",
 	"platform-postgres": "npm start, 12 services, PostgreSQL"
 };
@@ -143,7 +145,7 @@ async function runRound(order: readonly Measured[], serverUrl: string, log: Log)
 		};
 		for (const measured of order) {
 			if (measured === "broker") results.push({ key: "broker|-", sample: await measureChild(["broker"]) });
-			if (measured === "pglite") await twice(measured, () => measureChild(["pglite", path.join(scratch, "pglite-alone")]));
+			if (measured === "pglite" || measured === "pglite-defaults") await twice(measured, () => measureChild([measured, path.join(scratch, measured)]));
 			if (measured === "platform-pglite") await twice(measured, () => measurePlatform({ DATA_DIR: path.join(scratch, "platform-pglite") }));
 			if (measured === "platform-postgres") await twice(measured, () => measurePlatform({ DATA_DIR: path.join(scratch, "platform-postgres"), DATABASE_URL: dbUrl.toString() }));
 		}
@@ -166,7 +168,7 @@ export interface FootprintOptions {
 }
 
 export async function runFootprintBench(options: FootprintOptions, log: Log): Promise<Map<string, Footprint[]>> {
-	const variants: Measured[] = ["broker", "pglite", "platform-pglite", "platform-postgres"];
+	const variants: Measured[] = ["broker", "pglite", "pglite-defaults", "platform-pglite", "platform-postgres"];
 	const samples = new Map<string, Footprint[]>();
 	log(`footprint: ${options.rounds} rounds, each variant a fresh process; PostgreSQL at ${new URL(options.serverUrl).host}`);
 	for (let round = 0; round < options.rounds; round++) {
@@ -196,6 +198,10 @@ export async function runFootprintBench(options: FootprintOptions, log: Log): Pr
 		ownLite.push(own);
 		log(`  ${`PGlite, ${store}:`.padEnd(22)} platform RSS / PGlite alone ${fmt(paired(`platform-pglite|${store}`, `pglite|${store}`, (m, b) => m.rssMb / b.rssMb), 2)}, own RSS +${fmt(own)} MB; ready / PGlite alone ${fmt(paired(`platform-pglite|${store}`, `pglite|${store}`, (m, b) => m.readyMs / b.readyMs), 2)}`);
 		log(`  ${`PostgreSQL, ${store}:`.padEnd(22)} platform RSS / bare broker ${fmt(paired(`platform-postgres|${store}`, "broker|-", (m, b) => m.rssMb / b.rssMb), 2)}, own RSS +${fmt(paired(`platform-postgres|${store}`, "broker|-", (m, b) => m.rssMb - b.rssMb))} MB; ready / bare broker ${fmt(paired(`platform-postgres|${store}`, "broker|-", (m, b) => m.readyMs / b.readyMs), 1)}`);
+	}
+
+	for (const store of ["empty", "existing"] as const) {
+		log(`  ${`PGlite options, ${store}:`.padEnd(22)} library defaults − platform's options: ${fmt(paired(`pglite-defaults|${store}`, `pglite|${store}`, (m, b) => m.rssMb - b.rssMb))} MB RSS, ${fmt(paired(`pglite-defaults|${store}`, `pglite|${store}`, (m, b) => (m.readyMs - b.readyMs) / 1000), 2)} s ready`);
 	}
 
 	const verdict = (met: boolean): string => (met ? "met" : "MISSED");

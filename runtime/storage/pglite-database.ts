@@ -10,6 +10,7 @@ import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { pgliteOptions } from "./pglite-options.ts";
 
 /** Rows per COPY blob: bounds the memory a load holds at once without losing COPY's speed. */
 const COPY_CHUNK_ROWS = 50_000;
@@ -56,11 +57,11 @@ export class PgliteDatabase implements Database {
 	}
 
 	static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-		if (!dataDir) return new PgliteDatabase(await PGlite.create(), "PGlite in memory", () => undefined);
+		if (!dataDir) return new PgliteDatabase(await PGlite.create(pgliteOptions()), "PGlite in memory", () => undefined);
 		fs.mkdirSync(dataDir, { recursive: true });
 		const unlock = lockDataDir(dataDir);
 		try {
-			return new PgliteDatabase(await PGlite.create(dataDir), `PGlite ${dataDir}`, unlock);
+			return new PgliteDatabase(await PGlite.create(dataDir, pgliteOptions()), `PGlite ${dataDir}`, unlock);
 		} catch (err) {
 			unlock();
 			throw err;
