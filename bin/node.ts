@@ -1,19 +1,10 @@
 /**
- * `npm start` and `npm run node`: start one node with the services named in SERVICES (all twelve by
- * default). Configuration errors (an unknown service, a default secret in production) end the
- * process with a one-line message and exit code 2, never a stack trace.
+ * `npm start` and `npm run node`: one platform node; the program is cli/node.ts.
+ * Every file in bin/ parses on any Node (a CommonJS scope from bin/package.json, no type syntax), so
+ * a Node older than 24 gets one line saying what to run instead of a stack trace
+ * (docs/decisions/0015-first-start-on-an-older-node.md).
  */
-import { ConfigError, loadEnv } from "../runtime/env.ts";
-import { UnknownServiceError } from "../runtime/service-catalog.ts";
-import { startNode } from "../runtime/start-node.ts";
-
-try {
-	await startNode(loadEnv());
-} catch (err) {
-	if (err instanceof ConfigError || err instanceof UnknownServiceError) {
-		process.stderr.write(`openpolicy: ${err.message}\n`);
-		process.exit(2);
-	}
-	process.stderr.write(`openpolicy: the node could not start: ${err instanceof Error ? err.message : String(err)}\n`);
-	process.exit(1);
-}
+if (Number(process.versions.node.split(".")[0]) < 24) {
+	process.stderr.write(`openpolicy: this is Node ${process.version}; the platform needs Node 24. Run \`npm start\`, which brings Node 24 (or first \`. scripts/ensure-node.sh\`).\n`);
+	process.exitCode = 2;
+} else void import("../cli/node.ts");

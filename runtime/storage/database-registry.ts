@@ -5,8 +5,6 @@
  * the last service using it stops.
  */
 import type { Database, DatabaseConfig } from "./database.ts";
-import { PgDatabase } from "./pg-database.ts";
-import { PgliteDatabase } from "./pglite-database.ts";
 
 interface Entry {
 	database: Promise<Database>;
@@ -21,11 +19,24 @@ function keyOf(config: DatabaseConfig): string {
 
 export type IdleErrorHandler = (err: Error) => void;
 
+/**
+ * Each driver is imported only by a node that uses it: pg and PGlite's JavaScript cost a node
+ * that runs on the other some 10 MB of RSS (`npm run bench -- footprint`).
+ */
+async function openDatabase(config: DatabaseConfig, onIdleError: IdleErrorHandler): Promise<Database> {
+	if (config.kind === "postgres") {
+		const { PgDatabase } = await import("./pg-database.ts");
+		return new PgDatabase(config, onIdleError);
+	}
+	const { PgliteDatabase } = await import("./pglite-database.ts");
+	return PgliteDatabase.open(config.dataDir);
+}
+
 export function acquireDatabase(config: DatabaseConfig, onIdleError: IdleErrorHandler = () => undefined): Promise<Database> {
 	const key = keyOf(config);
 	let entry = open.get(key);
 	if (!entry) {
-		const database = config.kind === "postgres" ? Promise.resolve<Database>(new PgDatabase(config, onIdleError)) : PgliteDatabase.open(config.dataDir);
+		const database = openDatabase(config, onIdleError);
 		entry = { database, users: 0 };
 		open.set(key, entry);
 		// A PGlite that failed to open must not stay cached as a rejected promise.
@@ -44,7 +55,7 @@ export async function releaseDatabase(config: DatabaseConfig): Promise<void> {
 	await (await entry.database).close();
 }
 
-/** Opens a database for a tool (bin/migrate.ts, benchmarks) outside any broker. */
+/** Opens a database for a tool (cli/migrate.ts, benchmarks) outside any broker. */
 export function openStandalone(config: DatabaseConfig): Promise<Database> {
-	return config.kind === "postgres" ? Promise.resolve(new PgDatabase(config, () => undefined)) : PgliteDatabase.open(config.dataDir);
+	return openDatabase(config, () => undefined);
 }

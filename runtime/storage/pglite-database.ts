@@ -11,6 +11,7 @@ import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { pgliteOptions } from "./pglite-options.ts";
 
 /**
  * Contrib extensions a migration may create: PGlite ships them as separate bundles that must be
@@ -63,11 +64,11 @@ export class PgliteDatabase implements Database {
 	}
 
 	static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-		if (!dataDir) return new PgliteDatabase(await PGlite.create({ extensions: EXTENSIONS }), "PGlite in memory", () => undefined);
+		if (!dataDir) return new PgliteDatabase(await PGlite.create({ ...pgliteOptions(), extensions: EXTENSIONS }), "PGlite in memory", () => undefined);
 		fs.mkdirSync(dataDir, { recursive: true });
 		const unlock = lockDataDir(dataDir);
 		try {
-			return new PgliteDatabase(await PGlite.create(dataDir, { extensions: EXTENSIONS }), `PGlite ${dataDir}`, unlock);
+			return new PgliteDatabase(await PGlite.create(dataDir, { ...pgliteOptions(), extensions: EXTENSIONS }), `PGlite ${dataDir}`, unlock);
 		} catch (err) {
 			unlock();
 			throw err;
