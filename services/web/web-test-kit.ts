@@ -12,6 +12,8 @@ export interface WebTestOptions {
 	export?: ExportOptions;
 	/** More mixins of the web service (citizen routes). */
 	mixins?: Partial<ServiceSchema>[];
+	/** Other services on the node (an event listener). */
+	services?: ServiceSchema[];
 }
 
 export function webTestService(database: DatabaseConfig, options: WebTestOptions = {}): ServiceSchema {
@@ -28,7 +30,7 @@ export interface WebNode extends GatewayNode {
 }
 
 export async function startWebNode(database: DatabaseConfig, options: WebTestOptions = {}): Promise<WebNode> {
-	const node = await startGatewayNode([webTestService(database, options)]);
+	const node = await startGatewayNode([webTestService(database, options), ...(options.services ?? [])]);
 	const web = node.broker.getLocalService("web") as Service;
 	const db = web as unknown as DbService;
 	await db.dbReady(30_000);
