@@ -20,6 +20,12 @@ export interface ExportColumn {
 	/** The SQL expression of the value, over the statement's FROM. */
 	sql: string;
 	kind: ColumnKind;
+	/**
+	 * The value is never NULL (a NOT NULL column or array): its field needs no coalesce, so its
+	 * quotes merge with the separators into one literal. Measured on a million ballots, fewer
+	 * operators per record took the server's formatting from about twice COPY's time to about COPY's.
+	 */
+	notNull?: boolean;
 }
 
 export const CSV_RECORD_END = "\r\n";
@@ -48,10 +54,37 @@ function valueText(column: ExportColumn): string {
 	}
 }
 
-function csvField(column: ExportColumn): string {
-	// `||` with NULL is NULL, so a missing value becomes the empty field.
-	if (column.kind === "text") return `coalesce('"' || replace(${column.sql}, '"', '""') || '"', '')`;
-	return `coalesce(${valueText(column)}, '')`;
+/** One field as pieces: SQL literals (merged later) and expressions. */
+function csvPieces(column: ExportColumn): { literal?: string; sql?: string }[] {
+	if (column.kind === "text") {
+		const quoted = `replace(${column.sql}, '"', '""')`;
+		// `||` with NULL is NULL, so a missing value becomes the empty field.
+		return column.notNull ? [{ literal: '"' }, { sql: quoted }, { literal: '"' }] : [{ sql: `coalesce('"' || ${quoted} || '"', '')` }];
+	}
+	return [{ sql: column.notNull ? valueText(column) : `coalesce(${valueText(column)}, '')` }];
+}
+
+function sqlLiteral(text: string): string {
+	return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** The CSV fields of `columns` joined by commas, as one SQL expression (`trailingComma` for a prefix). */
+export function csvFieldsSql(columns: readonly ExportColumn[], trailingComma = false): string {
+	const pieces = columns.flatMap((column, i) => [...(i > 0 ? [{ literal: "," }] : []), ...csvPieces(column)]);
+	if (trailingComma) pieces.push({ literal: "," });
+	const merged: string[] = [];
+	let literal = "";
+	for (const piece of pieces) {
+		if (piece.literal !== undefined) {
+			literal += piece.literal;
+			continue;
+		}
+		if (literal) merged.push(sqlLiteral(literal));
+		literal = "";
+		if (piece.sql) merged.push(piece.sql);
+	}
+	if (literal) merged.push(sqlLiteral(literal));
+	return merged.join(" || ");
 }
 
 function jsonValue(column: ExportColumn): string {
@@ -60,7 +93,7 @@ function jsonValue(column: ExportColumn): string {
 
 /** The SQL expression of one record (without its line end). */
 export function recordSql(columns: readonly ExportColumn[], format: ExportFormat): string {
-	if (format === "csv") return columns.map(csvField).join(" || ',' || ");
+	if (format === "csv") return csvFieldsSql(columns);
 	return `json_build_object(${columns.map((c) => `'${c.name}', ${jsonValue(c)}`).join(", ")})::text`;
 }
 

@@ -8,7 +8,7 @@
  * server, not Node, does the per-ballot work.
  */
 import type { KeysetPage, KeysetRead } from "../../../runtime/storage/database.ts";
-import { type ExportColumn, type ExportFormat, recordSql } from "./export-format.ts";
+import { type ExportColumn, type ExportFormat, csvFieldsSql, recordSql } from "./export-format.ts";
 import type { BallotsFilters, BillsFilters, PoliticiansFilters, VotesFilters } from "./export-params.ts";
 
 export type ExportResource = "bills" | "politicians" | "votes" | "ballots";
@@ -39,10 +39,10 @@ function limitOf(page: KeysetPage | undefined): string {
 }
 
 export const BILL_COLUMNS: ExportColumn[] = [
-	{ name: "session", sql: "b.session", kind: "text" },
-	{ name: "number", sql: "b.number", kind: "text" },
-	{ name: "chamber", sql: "b.chamber", kind: "text" },
-	{ name: "title_en", sql: "b.title_en", kind: "text" },
+	{ name: "session", sql: "b.session", kind: "text", notNull: true },
+	{ name: "number", sql: "b.number", kind: "text", notNull: true },
+	{ name: "chamber", sql: "b.chamber", kind: "text", notNull: true },
+	{ name: "title_en", sql: "b.title_en", kind: "text", notNull: true },
 	{ name: "title_fr", sql: "b.title_fr", kind: "text" },
 	{ name: "short_title_en", sql: "b.short_title_en", kind: "text" },
 	{ name: "short_title_fr", sql: "b.short_title_fr", kind: "text" },
@@ -56,8 +56,8 @@ export const BILL_COLUMNS: ExportColumn[] = [
 	{ name: "private_member", sql: "b.private_member", kind: "boolean" },
 	{ name: "government_bill", sql: "b.government_bill", kind: "boolean" },
 	{ name: "legisinfo_id", sql: "b.legisinfo_id", kind: "integer" },
-	{ name: "source", sql: "b.source", kind: "text" },
-	{ name: "updated_at", sql: "b.updated_at", kind: "timestamp" }
+	{ name: "source", sql: "b.source", kind: "text", notNull: true },
+	{ name: "updated_at", sql: "b.updated_at", kind: "timestamp", notNull: true }
 ];
 
 export function billsRead(filters: BillsFilters): KeysetRead {
@@ -83,8 +83,8 @@ export function billsRead(filters: BillsFilters): KeysetRead {
 }
 
 export const POLITICIAN_COLUMNS: ExportColumn[] = [
-	{ name: "slug", sql: "p.slug", kind: "text" },
-	{ name: "name", sql: "p.name", kind: "text" },
+	{ name: "slug", sql: "p.slug", kind: "text", notNull: true },
+	{ name: "name", sql: "p.name", kind: "text", notNull: true },
 	{ name: "given_name", sql: "p.given_name", kind: "text" },
 	{ name: "family_name", sql: "p.family_name", kind: "text" },
 	{ name: "gender", sql: "p.gender", kind: "text" },
@@ -95,7 +95,7 @@ export const POLITICIAN_COLUMNS: ExportColumn[] = [
 	{ name: "riding_edid", sql: "m.riding_edid", kind: "text" },
 	{ name: "province", sql: "m.province", kind: "text" },
 	{ name: "image_url", sql: "p.image_url", kind: "text" },
-	{ name: "updated_at", sql: "p.updated_at", kind: "timestamp" }
+	{ name: "updated_at", sql: "p.updated_at", kind: "timestamp", notNull: true }
 ];
 
 export function politiciansRead(filters: PoliticiansFilters): KeysetRead {
@@ -123,17 +123,17 @@ export function politiciansRead(filters: PoliticiansFilters): KeysetRead {
 }
 
 export const VOTE_COLUMNS: ExportColumn[] = [
-	{ name: "session", sql: "v.session", kind: "text" },
-	{ name: "number", sql: "v.number", kind: "integer" },
-	{ name: "date", sql: "v.date", kind: "date" },
-	{ name: "description_en", sql: "v.description_en", kind: "text" },
+	{ name: "session", sql: "v.session", kind: "text", notNull: true },
+	{ name: "number", sql: "v.number", kind: "integer", notNull: true },
+	{ name: "date", sql: "v.date", kind: "date", notNull: true },
+	{ name: "description_en", sql: "v.description_en", kind: "text", notNull: true },
 	{ name: "description_fr", sql: "v.description_fr", kind: "text" },
-	{ name: "result", sql: "v.result", kind: "text" },
-	{ name: "yea_total", sql: "v.yea_total", kind: "integer" },
-	{ name: "nay_total", sql: "v.nay_total", kind: "integer" },
-	{ name: "paired_total", sql: "v.paired_total", kind: "integer" },
+	{ name: "result", sql: "v.result", kind: "text", notNull: true },
+	{ name: "yea_total", sql: "v.yea_total", kind: "integer", notNull: true },
+	{ name: "nay_total", sql: "v.nay_total", kind: "integer", notNull: true },
+	{ name: "paired_total", sql: "v.paired_total", kind: "integer", notNull: true },
 	{ name: "bill_number", sql: "v.bill_number", kind: "text" },
-	{ name: "updated_at", sql: "v.updated_at", kind: "timestamp" }
+	{ name: "updated_at", sql: "v.updated_at", kind: "timestamp", notNull: true }
 ];
 
 export function votesRead(filters: VotesFilters): KeysetRead {
@@ -153,14 +153,19 @@ export function votesRead(filters: VotesFilters): KeysetRead {
 	};
 }
 
-export const BALLOT_COLUMNS: ExportColumn[] = [
-	{ name: "session", sql: "v.session", kind: "text" },
-	{ name: "vote_number", sql: "v.vote_number", kind: "integer" },
-	{ name: "politician", sql: "b.politician_slug", kind: "text" },
-	{ name: "membership_id", sql: "b.membership_id", kind: "text" },
-	{ name: "ballot", sql: "b.ballot", kind: "text" },
-	{ name: "dissent", sql: "b.dissent", kind: "boolean" }
+/** The vote's part of a ballot record, formatted once per vote. */
+const BALLOT_VOTE_COLUMNS: ExportColumn[] = [
+	{ name: "session", sql: "v.session", kind: "text", notNull: true },
+	{ name: "vote_number", sql: "v.vote_number", kind: "integer", notNull: true }
 ];
+/** The ballot's own part; the loader writes no NULL slug, ballot or dissent (records/domain.ts). */
+const BALLOT_OWN_COLUMNS: ExportColumn[] = [
+	{ name: "politician", sql: "b.politician_slug", kind: "text", notNull: true },
+	{ name: "membership_id", sql: "b.membership_id", kind: "text" },
+	{ name: "ballot", sql: "b.ballot", kind: "text", notNull: true },
+	{ name: "dissent", sql: "b.dissent", kind: "boolean", notNull: true }
+];
+export const BALLOT_COLUMNS: ExportColumn[] = [...BALLOT_VOTE_COLUMNS, ...BALLOT_OWN_COLUMNS];
 
 /** Votes a fetched batch of ballots spans: about 7,000 ballots, a few hundred kB of text. */
 export const BALLOT_VOTES_PER_BATCH = 20;
@@ -182,15 +187,20 @@ export function ballotsRead(filters: BallotsFilters): KeysetRead {
 	if (filters.ballot !== undefined) ballots.push(`b.ballot = ${at(filters.ballot)}`);
 	if (filters.dissent !== undefined) ballots.push(`b.dissent = ${at(filters.dissent)}`);
 	const format = formatOf(filters);
+	// CSV: the vote's fields are formatted once (the lateral `p`), not once per ballot.
+	const record = format === "csv" ? `p.prefix || ${csvFieldsSql(BALLOT_OWN_COLUMNS)}` : recordSql(BALLOT_COLUMNS, format);
 	return {
 		params: votes.params,
 		keyFields: ["session", "vote_number"],
+		// unnest's function scan yields elements in array order, which string_agg keeps (as the
+		// etl.ballots view does); an ORDER BY ordinality here cost a sort per vote.
 		statement: (page) => `SELECT v.session, v.vote_number, (
-				SELECT string_agg(${recordSql(BALLOT_COLUMNS, format)}, ${recordEndSql(format)} ORDER BY b.ord)
-				FROM unnest(v.politician_slugs, v.membership_ids, v.ballots, v.dissent) WITH ORDINALITY AS b(politician_slug, membership_id, ballot, dissent, ord)
+				SELECT string_agg(${record}, ${recordEndSql(format)})
+				FROM unnest(v.politician_slugs, v.membership_ids, v.ballots, v.dissent) AS b(politician_slug, membership_id, ballot, dissent)
 				${ballots.length > 0 ? `WHERE ${ballots.join(" AND ")}` : ""}
 			) AS line
-			FROM etl.vote_ballots v ${votes.where(page, "v.session, v.vote_number")} ORDER BY v.session, v.vote_number ${limitOf(page)}`
+			FROM etl.vote_ballots v CROSS JOIN LATERAL (SELECT ${csvFieldsSql(BALLOT_VOTE_COLUMNS, true)} AS prefix) p
+			${votes.where(page, "v.session, v.vote_number")} ORDER BY v.session, v.vote_number ${limitOf(page)}`
 	};
 }
 

@@ -22,23 +22,36 @@ export class ExportIdleError extends Error {
 	override name = "ExportIdleError";
 }
 
-function textOf(rows: readonly ExportRow[], recordEnd: string): string {
-	let text = "";
-	for (const row of rows) if (row.line !== null) text += row.line + recordEnd;
-	return text;
+/**
+ * A batch's records as one Buffer, written line by line: joining them into one string first made a
+ * flat string of a few hundred kB per batch, which V8 keeps in its large-object space until a full
+ * collection, and the node's RSS grew by over 100 MB during a million-ballot export.
+ */
+function chunkOf(rows: readonly ExportRow[], recordEnd: string): Buffer | undefined {
+	let size = 0;
+	for (const row of rows) if (row.line !== null) size += Buffer.byteLength(row.line, "utf8") + recordEnd.length;
+	if (size === 0) return undefined;
+	const chunk = Buffer.allocUnsafe(size);
+	let at = 0;
+	for (const row of rows) {
+		if (row.line === null) continue;
+		at += chunk.write(row.line, at, "utf8");
+		at += chunk.write(recordEnd, at, "latin1");
+	}
+	return chunk;
 }
 
 export class ExportStream extends Readable {
 	private readonly batches: AsyncGenerator<ExportRow[], void, undefined>;
 	private readonly options: ExportStreamOptions;
-	private first: string | undefined;
+	private first: Buffer[] | undefined;
 	private exhausted: boolean;
 	private reading = false;
 	private idleTimer: NodeJS.Timeout | undefined;
 	/** Bytes handed to the consumer so far. */
 	bytesOut = 0;
 
-	private constructor(batches: AsyncGenerator<ExportRow[], void, undefined>, first: string, exhausted: boolean, options: ExportStreamOptions) {
+	private constructor(batches: AsyncGenerator<ExportRow[], void, undefined>, first: Buffer[], exhausted: boolean, options: ExportStreamOptions) {
 		super();
 		this.batches = batches;
 		this.first = first;
@@ -49,7 +62,8 @@ export class ExportStream extends Readable {
 	/** Reads the first batch, then hands over a stream that starts with the header and it. */
 	static async open(batches: AsyncGenerator<ExportRow[], void, undefined>, options: ExportStreamOptions): Promise<ExportStream> {
 		const first = await batches.next();
-		const stream = new ExportStream(batches, options.header + (first.done ? "" : textOf(first.value, options.recordEnd)), first.done === true, options);
+		const chunks = [Buffer.from(options.header, "utf8"), first.done ? undefined : chunkOf(first.value, options.recordEnd)].filter((c): c is Buffer => c !== undefined && c.length > 0);
+		const stream = new ExportStream(batches, chunks, first.done === true, options);
 		stream.armIdle();
 		return stream;
 	}
@@ -60,7 +74,7 @@ export class ExportStream extends Readable {
 			const first = this.first;
 			this.first = undefined;
 			if (first.length > 0) {
-				this.deliver(first);
+				for (const chunk of first) this.deliver(chunk);
 				if (this.exhausted) this.push(null);
 				return;
 			}
@@ -71,14 +85,14 @@ export class ExportStream extends Readable {
 		}
 		if (this.reading) return;
 		this.reading = true;
-		this.nextText().then(
-			(text) => {
+		this.nextChunk().then(
+			(chunk) => {
 				this.reading = false;
 				if (this.destroyed) return;
-				if (text === undefined) {
+				if (chunk === undefined) {
 					this.exhausted = true;
 					this.push(null);
-				} else this.deliver(text);
+				} else this.deliver(chunk);
 			},
 			(err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err)))
 		);
@@ -91,19 +105,17 @@ export class ExportStream extends Readable {
 		callback(err);
 	}
 
-	/** The next non-empty text, or undefined at the end (a batch of votes may hold no matching ballot). */
-	private async nextText(): Promise<string | undefined> {
+	/** The next non-empty chunk, or undefined at the end (a batch of votes may hold no matching ballot). */
+	private async nextChunk(): Promise<Buffer | undefined> {
 		for (;;) {
 			const next = await this.batches.next();
 			if (next.done) return undefined;
-			const text = textOf(next.value, this.options.recordEnd);
-			if (text.length > 0) return text;
+			const chunk = chunkOf(next.value, this.options.recordEnd);
+			if (chunk) return chunk;
 		}
 	}
 
-	private deliver(text: string): void {
-		if (text.length === 0) return;
-		const chunk = Buffer.from(text, "utf8");
+	private deliver(chunk: Buffer): void {
 		this.bytesOut += chunk.length;
 		this.push(chunk);
 		this.armIdle();
