@@ -4,13 +4,14 @@
  * Each prints its progress and a table whose ratios are to a baseline measured in the same run.
  */
 import { type Scenario, log } from "./scenario.ts";
+import { apiScenario } from "./scenarios/api.ts";
 import { etlScenario } from "./scenarios/etl.ts";
 import { footprintScenario } from "./scenarios/footprint.ts";
 import { gatewayScenario } from "./scenarios/gateway.ts";
 import { metricsScenario } from "./scenarios/metrics.ts";
 import { storageScenario } from "./scenarios/storage.ts";
 
-const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario, footprintScenario];
+const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario, footprintScenario, apiScenario];
 
 function usage(): string {
 	return ["usage: npm run bench [-- <scenario>...]", "scenarios:", ...SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`)].join("\n");

@@ -32,6 +32,29 @@ export interface StreamOptions {
 	batchSize?: number;
 }
 
+/**
+ * A read in key order that either backend can stream with flat memory (streamBatches): PostgreSQL
+ * reads `statement()` through a server-side cursor in one snapshot; PGlite, whose one connection
+ * cannot be held for as long as a slow consumer takes, reads it page by page after the last key.
+ */
+export interface KeysetRead {
+	/**
+	 * The statement, ordered by the key. Without `page`: every row. With `page`: only rows whose key
+	 * is after `page.after` (a row constructor of placeholders, absent for the first page; splice in
+	 * `AND (key columns) > ${page.after}`) and at most `page.limit` rows (`LIMIT ${page.limit}`).
+	 * One result row per key: a page shorter than its limit is the last.
+	 */
+	statement(page?: KeysetPage): string;
+	params: readonly unknown[];
+	/** The result fields holding each row's key, in ORDER BY order. */
+	keyFields: readonly string[];
+}
+
+export interface KeysetPage {
+	after: string | undefined;
+	limit: string;
+}
+
 export interface InsertOptions {
 	/** Appended after VALUES, e.g. `ON CONFLICT (id) DO NOTHING`. */
 	suffix?: string;
@@ -57,6 +80,11 @@ export interface Database extends SqlExecutor {
 	transaction<T>(work: (tx: TransactionExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
 	/** Rows of a query read through a server-side cursor, so an export never holds the whole result. */
 	streamRows<R extends Row = Row>(text: string, params?: readonly unknown[], options?: StreamOptions): AsyncGenerator<R, void, undefined>;
+	/**
+	 * A keyset read in batches of at most `batchSize` rows, each fetched only when the consumer asks
+	 * for it (PostgreSQL fetches one batch ahead), so memory holds about two batches whatever the size.
+	 */
+	streamBatches<R extends Row = Row>(read: KeysetRead, options?: StreamOptions): AsyncGenerator<R[], void, undefined>;
 	/** The fastest bulk load each backend has (COPY FROM STDIN on PostgreSQL, COPY from a blob on PGlite). */
 	copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number>;
 	/** Multi-row INSERT in batches; the path for upserts, which COPY cannot do. */

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { Database, DatabaseConfig, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
+import type { Database, DatabaseConfig, InsertOptions, KeysetRead, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
 import { copyChunks } from "./copy-text.ts";
 import { toStorageError } from "./errors.ts";
 import { insertRows } from "./insert-rows.ts";
@@ -159,6 +159,48 @@ export class PgDatabase implements Database {
 		} finally {
 			if (!broken) {
 				// Reached when the consumer stops early (break/return): end the transaction cleanly.
+				try {
+					await client.query("ROLLBACK");
+				} catch (err) {
+					broken = err instanceof Error ? err : new Error(String(err));
+				}
+			}
+			client.release(broken);
+		}
+	}
+
+	async *streamBatches<R extends Row = Row>(read: KeysetRead, options: StreamOptions = {}): AsyncGenerator<R[], void, undefined> {
+		const batchSize = options.batchSize ?? 1_000;
+		const cursor = quoteIdent(`op_cursor_${process.pid}_${++cursorCounter}`);
+		const client = await connect(this.pool);
+		let broken: Error | undefined;
+		let finished = false;
+		try {
+			await run(client, "BEGIN READ ONLY");
+			await run(client, `DECLARE ${cursor} NO SCROLL CURSOR FOR ${read.statement()}`, read.params);
+			const fetch = (): Promise<QueryResult<R>> => {
+				const next = run<R>(client, `FETCH FORWARD ${batchSize} FROM ${cursor}`);
+				// Observed when awaited; this only keeps a consumer that stopped early from leaving it unhandled.
+				next.catch(() => undefined);
+				return next;
+			};
+			let pending = fetch();
+			for (;;) {
+				const { rows } = await pending;
+				const more = rows.length === batchSize;
+				// The next batch is asked for before this one is handed on: the server reads while the consumer writes.
+				if (more) pending = fetch();
+				yield rows;
+				if (!more) break;
+			}
+			await run(client, "COMMIT");
+			finished = true;
+		} catch (err) {
+			broken = err instanceof Error ? err : new Error(String(err));
+			throw err;
+		} finally {
+			if (!broken && !finished) {
+				// The consumer stopped early (a client that went away): end the transaction, keep the connection.
 				try {
 					await client.query("ROLLBACK");
 				} catch (err) {

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
-import type { Database, InsertOptions, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
+import type { Database, InsertOptions, KeysetRead, QueryResult, Row, StreamOptions, TransactionExecutor, TransactionOptions } from "./database.ts";
 import { copyLine } from "./copy-text.ts";
 import { insertRows } from "./insert-rows.ts";
 import { quoteIdent, quoteQualified } from "./sql-identifiers.ts";
@@ -109,6 +109,26 @@ export class PgliteDatabase implements Database {
 			}
 		} finally {
 			await run(this.db, `CLOSE ${cursor}`);
+		}
+	}
+
+	async *streamBatches<R extends Row = Row>(read: KeysetRead, options: StreamOptions = {}): AsyncGenerator<R[], void, undefined> {
+		const batchSize = options.batchSize ?? 1_000;
+		// A page per statement, after the last key seen: nothing is materialised or held between pages,
+		// and other work on the one connection runs in between. Pages are separate snapshots.
+		let after: unknown[] | undefined;
+		for (;;) {
+			const base = read.params.length;
+			const keyParams = after ?? [];
+			const page = {
+				after: after ? `(${keyParams.map((_, i) => `$${base + i + 1}`).join(", ")})` : undefined,
+				limit: `$${base + keyParams.length + 1}`
+			};
+			const { rows } = await run<R>(this.db, read.statement(page), [...read.params, ...keyParams, batchSize]);
+			if (rows.length > 0) yield rows;
+			if (rows.length < batchSize) return;
+			const last = rows[rows.length - 1] as R;
+			after = read.keyFields.map((field) => last[field]);
 		}
 	}
 

@@ -1,20 +1,13 @@
 /**
- * Support/oppose counts on a bill, for its detail page. The stances themselves (PUT/DELETE
- * /bills/{session}/{number}/stance, one per citizen) belong to the citizen module of this service,
- * built on another branch; until it is wired in, a bill answers zeros from here.
- *
- * For the coordinator: replace the body with the citizen module's count over its table, e.g.
- * `SELECT count(*) FILTER (WHERE stance = 'support')::int AS support, count(*) FILTER (WHERE stance = 'oppose')::int AS oppose
- *  FROM web.bill_stances WHERE session = $1 AND bill_number = $2`, and emit the module's own
- * change event to `CACHE_CLEAN_EVENTS` (cache-invalidation.ts) so a cached bill shows a new stance.
+ * Support/oppose counts on one bill, for its detail page: the citizen module's count over its
+ * stances table (services/web/citizen), keyed as that module keys bills (`44-1/C-10`).
  */
 import type { SqlExecutor } from "../../runtime/storage/database.ts";
+import { type StanceCounts, stanceCounts as countStances } from "./citizen/citizen-store.ts";
 
-export interface StanceCounts {
-	support: number;
-	oppose: number;
-}
+export type { StanceCounts };
 
-export function stanceCounts(_db: SqlExecutor, _session: string, _number: string): Promise<StanceCounts> {
-	return Promise.resolve({ support: 0, oppose: 0 });
+export async function stanceCounts(db: SqlExecutor, session: string, number: string): Promise<StanceCounts> {
+	const id = `${session}/${number}`;
+	return (await countStances(db, [id])).get(id) ?? { support: 0, oppose: 0 };
 }

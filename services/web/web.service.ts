@@ -37,6 +37,8 @@ import {
 	VotesParams
 } from "./params.ts";
 import { stanceCounts } from "./stance-counts.ts";
+import { ExportActionsMixin } from "./export/export.mixin.ts";
+import { CitizenActionsMixin } from "./citizen/citizen.mixin.ts";
 import { listBallots } from "./stores/ballots-store.ts";
 import { getBill, listBills, toSummary } from "./stores/bills-store.ts";
 import { getPolitician, listPoliticians, politicianExists } from "./stores/politicians-store.ts";
@@ -94,7 +96,8 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 	const dbOptions = { reads: ["etl"], ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
 	return {
 		name: "web",
-		mixins: [DbMixin(dbOptions), HealthMixin()],
+		// Export and citizen routes live in their own modules (export/, citizen/), mixed in here.
+		mixins: [DbMixin(dbOptions), HealthMixin(), ExportActionsMixin(), CitizenActionsMixin()],
 		settings: { rest: "/" },
 
 		actions: {
