@@ -24,6 +24,7 @@ import { clientIp } from "./client-info.ts";
 import { GatewayRateLimits, type LimitDecision } from "./rate-limits.ts";
 import { handleCors, setSecurityHeaders } from "./security-headers.ts";
 import { EdgeServer, bindEdgeServer, edgeServerOf } from "./edge-server.ts";
+import { GatewayConfigMixin, corsOriginsOf, followRateLimits, sseOptionsOf } from "./gateway.config.ts";
 import { JSON_BODY_LIMIT, toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
 import { serveMetrics } from "./metrics-endpoint.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
@@ -259,7 +260,7 @@ function allowNonAction(res: ServerResponse, principal: Principal, path: string)
 async function handleRequest(service: GatewayThis, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const state = stateOf(service);
 	setSecurityHeaders(req, res, state.env.trustProxy);
-	if (handleCors(req, res, state.env.corsOrigins)) return;
+	if (handleCors(req, res, corsOriginsOf(service))) return;
 	const path = pathOf(req.url);
 	// Probes stay outside authentication and limits: orchestrators poll them from inside the network.
 	if (path !== "/healthz" && path !== "/readyz") {
@@ -328,7 +329,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 	return {
 		name: "gateway",
-		mixins: [ApiGateway, HealthMixin()],
+		mixins: [ApiGateway, HealthMixin(), GatewayConfigMixin(env, options.sse)],
 		settings: {
 			port: options.port ?? 8000,
 			...(options.ip ? { ip: options.ip } : {}),
@@ -416,7 +417,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// A broker may be stopped and started again: begin with a fresh stream hub.
 			state.draining = false;
 			state.routesReady = false;
-			state.sse = new SseHub(this.settings.sse, now);
+			state.sse = new SseHub(sseOptionsOf(this, this.settings.sse), now);
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,
@@ -427,6 +428,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 				},
 				this.broker
 			);
+			followRateLimits(this, state.limits);
 			// Before the first request, so a gateway with a working Redis shares its counts from the start.
 			await state.limits.settled();
 			let edge = edgeServerOf(this.broker);

@@ -143,6 +143,7 @@ interface ConfigState {
 	live: boolean;
 	syncing: Promise<boolean> | undefined;
 	timer: NodeJS.Timeout | undefined;
+	recheck: NodeJS.Timeout | undefined;
 	stopWatching: (() => void) | undefined;
 }
 
@@ -239,6 +240,12 @@ async function checkRevision(service: Service, state: ConfigState, timeoutMs: nu
 	}
 }
 
+/** How long Moleculer waits before it announces a change of this node's services (`transit.serviceChangedDebounceTime`). */
+function infoDebounceMs(service: Service): number {
+	const transit = (service.broker.options as { transit?: { serviceChangedDebounceTime?: number } }).transit;
+	return transit?.serviceChangedDebounceTime ?? 1_000;
+}
+
 function withDeadline(work: Promise<boolean>, ms: number): Promise<boolean> {
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<boolean>((resolve) => {
@@ -263,10 +270,21 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 				if (!state.live || typeof change?.key !== "string" || !(change.key in state.specs) || typeof change.version !== "number") return;
 				apply(this, state, change.key, change.value ?? null, change.version, true);
 			},
-			// A config service that appears (started late, or back after a crash) may hold newer values.
-			"$services.changed"(this: Service): void {
+			"$services.changed"(this: Service, ctx: Context<{ localService?: boolean }>): void {
 				const state = stateOf(this);
-				if (state.live && state.source === "defaults" && configReachable(this)) void sync(this, state, callTimeoutMs);
+				if (!state.live) return;
+				if (ctx.params?.localService) {
+					// Other nodes learn of this service (and send it config.changed) only when the INFO
+					// packet Moleculer debounces goes out: a change committed before that was broadcast
+					// without this node. One revision check just after the INFO closes that gap: NATS
+					// delivers the INFO before the request, so the config node knows this node by then.
+					clearTimeout(state.recheck);
+					state.recheck = setTimeout(() => void checkRevision(this, state, callTimeoutMs), infoDebounceMs(this) + 200);
+					state.recheck.unref();
+					return;
+				}
+				// A config service that appears (started late, or back after a crash) may hold newer values.
+				if (state.source === "defaults" && configReachable(this)) void sync(this, state, callTimeoutMs);
 			}
 		},
 
@@ -284,6 +302,7 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 				live: false,
 				syncing: undefined,
 				timer: undefined,
+				recheck: undefined,
 				stopWatching: undefined
 			};
 			for (const key of Object.keys(declaration.keys)) state.keys.set(key, { value: defaultOf(state, key), version: 0 });
@@ -312,6 +331,7 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 		stopped(this: Service): void {
 			const state = stateOf(this);
 			clearInterval(state.timer);
+			clearTimeout(state.recheck);
 			state.stopWatching?.();
 			state.listeners.clear();
 			state.live = false;
