@@ -281,7 +281,6 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 					clearTimeout(state.recheck);
 					state.recheck = setTimeout(() => void checkRevision(this, state, callTimeoutMs), infoDebounceMs(this) + 200);
 					state.recheck.unref();
-					return;
 				}
 				// A config service that appears (started late, or back after a crash) may hold newer values.
 				if (state.source === "defaults" && configReachable(this)) void sync(this, state, callTimeoutMs);

@@ -14,6 +14,9 @@ import { loadEnv } from "../../runtime/env.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
+import { GATEWAY_CONFIG } from "../../gateway/gateway.config.ts";
+import { ETL_CONFIG } from "../etl/etl.config.ts";
+import { MONITORING_CONFIG } from "../monitoring/monitoring.config.ts";
 import { appendVersion } from "./config-store.ts";
 import { ConfigService, type ConfigEntry, type HistoryItem, type Page, type SetAnswer } from "./config.service.ts";
 
@@ -65,6 +68,22 @@ describe("declarations", () => {
 		expect(() => declareConfig("a", { "a.text": configKey({ ...spec, default: "far too long" }) })).toThrow(/default/);
 		expect(() => declareConfig("a", { "b.text": configKey(spec) })).toThrow(/owner/);
 	});
+
+	it("of the gateway, ETL and monitoring read back from their JSON form, defaults and rules included", () => {
+		for (const declaration of [GATEWAY_CONFIG, ETL_CONFIG, MONITORING_CONFIG]) {
+			for (const descriptor of declaration.descriptors) {
+				const validator = z.fromJSONSchema(descriptor.schema as Parameters<typeof z.fromJSONSchema>[0]);
+				expect(validator.safeParse(descriptor.default).success, descriptor.key).toBe(true);
+			}
+		}
+		const origins = z.fromJSONSchema(GATEWAY_CONFIG.descriptors.find((d) => d.key === "gateway.cors.allowedOrigins")?.schema ?? {});
+		expect(origins.safeParse(["https://a.example"]).success).toBe(true);
+		expect(origins.safeParse(["*"]).success).toBe(false);
+		const schedules = z.fromJSONSchema(ETL_CONFIG.descriptors.find((d) => d.key === "etl.schedules")?.schema ?? {});
+		expect(schedules.safeParse([{ source: "ocd", cron: "0 3 * * *" }]).success).toBe(true);
+		expect(schedules.safeParse([{ source: "ocd", cron: "every day" }]).success).toBe(false);
+		expect(schedules.safeParse([{ source: "elsewhere", cron: "0 3 * * *" }]).success).toBe(false);
+	});
 });
 
 describe.each(BACKENDS)("config service on $name", (backend) => {
@@ -96,7 +115,8 @@ describe.each(BACKENDS)("config service on $name", (backend) => {
 		expect(list.objects[0]).toMatchObject({ owner: "fixture", value: 100, isDefault: true, version: 0, changeableBy: "operator", declared: true });
 		expect(list.pagination).toMatchObject({ total: 3, offset: 0, limit: 20, next_url: null });
 		expect(limit()).toBe(120);
-		expect(configOf(fixture(), FIXTURE_CONFIG).status().source).toBe("config");
+		// Both services start together: the fixture fetches once the config service is registered.
+		await waitFor(() => configOf(fixture(), FIXTURE_CONFIG).status().source === "config", { message: "the fixture to fetch its configuration" });
 	});
 
 	it("applies a valid change live, and records who and why", async () => {
