@@ -142,6 +142,8 @@ interface ConfigState {
 	/** Live changes are applied only once `started` has fetched (or given up): before that a value is a start-up value. */
 	live: boolean;
 	syncing: Promise<boolean> | undefined;
+	/** Whether a config service was in the registry at the last look: its (re)appearance triggers a check. */
+	configSeen: boolean;
 	timer: NodeJS.Timeout | undefined;
 	recheck: NodeJS.Timeout | undefined;
 	stopWatching: (() => void) | undefined;
@@ -282,8 +284,11 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 					state.recheck = setTimeout(() => void checkRevision(this, state, callTimeoutMs), infoDebounceMs(this) + 200);
 					state.recheck.unref();
 				}
-				// A config service that appears (started late, or back after a crash) may hold newer values.
-				if (state.source === "defaults" && configReachable(this)) void sync(this, state, callTimeoutMs);
+				// A config service that appears (started late, back after a crash, or rediscovered after this
+				// node was cut off long enough for the registries to drop each other) may hold newer values.
+				const seen = configReachable(this);
+				if (seen && !state.configSeen) void checkRevision(this, state, callTimeoutMs);
+				state.configSeen = seen;
 			}
 		},
 
@@ -300,6 +305,7 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 				pendingRestart: new Set(),
 				live: false,
 				syncing: undefined,
+				configSeen: false,
 				timer: undefined,
 				recheck: undefined,
 				stopWatching: undefined
@@ -318,6 +324,7 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 			state.live = false;
 			const fetched = await withDeadline(sync(this, state, Math.min(callTimeoutMs, startTimeoutMs)), startTimeoutMs);
 			state.live = true;
+			state.configSeen = configReachable(this);
 			if (!fetched) this.logger.warn(`Configuration service not reachable: ${this.fullName} starts with its defaults and applies the stored values once it answers`);
 			state.timer = setInterval(() => void checkRevision(this, state, callTimeoutMs), syncIntervalMs);
 			state.timer.unref();
