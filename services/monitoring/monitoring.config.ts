@@ -1,55 +1,110 @@
 /**
- * The monitoring service's keys in the central configuration (issue 12): alert thresholds and who
- * may scrape /metrics without a token. Declared here, beside the service that applies them; the
- * service lists `ConfigMixin(MONITORING_CONFIG)` in its mixins and reads
- * `configOf(this, MONITORING_CONFIG).get(key)` when it evaluates its rules, so a change applies at
- * the next evaluation without a restart.
+ * The monitoring service's keys in the central configuration (issue 12): the alert rules'
+ * thresholds, named and bounded as the monitoring service's own ThresholdsSchema
+ * (services/monitoring/thresholds.ts on main: `monitoring.<name>`, changeable by operators, live).
+ *
+ * Wiring in the monitoring service (its seam, `ThresholdSource#update`):
+ *
+ *   mixins: [..., MonitoringConfigMixin(() => thresholdsFromEnv)],
+ *   started() { followThresholds(this, thresholds); }
+ *
+ * so each change applies at the next evaluation, without a restart; ALERT_THRESHOLDS stays each
+ * node's default until a value is stored.
  */
+import type { Service } from "moleculer";
 import { z } from "zod";
-import { configKey, declareConfig } from "../../mixins/config.mixin.ts";
+import { ConfigMixin, type ConfigDefaults, configKey, configOf, declareConfig } from "../../mixins/config.mixin.ts";
+
+const ms = (max: number) => z.number().int().min(0).max(max);
+const HOUR = 3_600_000;
+
+const PendingMs = z.strictObject({
+	nodeDown: ms(HOUR),
+	serviceReplicas: ms(HOUR),
+	errorRate: ms(HOUR),
+	latency: ms(HOUR),
+	circuitOpen: ms(HOUR),
+	etlFailed: ms(HOUR),
+	staleData: ms(HOUR),
+	notificationBacklog: ms(HOUR)
+});
 
 export const MONITORING_CONFIG = declareConfig("monitoring", {
-	"monitoring.alerts.evaluationIntervalMs": configKey({
-		schema: z.number().int().min(1_000).max(300_000),
-		default: 10_000,
-		description: "How often the rules are evaluated, ms",
+	"monitoring.evaluationIntervalMs": configKey({
+		schema: z.number().int().min(250).max(300_000),
+		default: 5_000,
+		description: "How often the evaluator looks at the cluster, ms",
 		changeableBy: "operator"
 	}),
-	"monitoring.alerts.pendingForMs": configKey({
-		schema: z.number().int().min(0).max(3_600_000),
-		default: 0,
-		description: "How long a rule must hold before its alert fires (pending until then), ms",
+	"monitoring.errorRate": configKey({
+		schema: z.number().min(0).max(1),
+		default: 0.05,
+		description: "Share of failed calls per service over the rate window above which the error-rate alert fires (0 to 1)",
 		changeableBy: "operator"
 	}),
-	"monitoring.alerts.errorRatePercent": configKey({
-		schema: z.number().min(0).max(100),
-		default: 5,
-		description: "Error rate of a service's calls over which its alert fires, percent",
+	"monitoring.minRequests": configKey({
+		schema: z.number().int().min(1).max(1_000_000),
+		default: 20,
+		description: "Calls in the window below which a service's error rate says nothing",
 		changeableBy: "operator"
 	}),
-	"monitoring.alerts.p99LatencyMs": configKey({
-		schema: z.number().int().min(1).max(600_000),
-		default: 2_000,
-		description: "p99 latency of a service's calls over which its alert fires, ms",
-		changeableBy: "operator"
-	}),
-	"monitoring.alerts.staleDataGracePercent": configKey({
-		schema: z.number().int().min(0).max(1_000),
-		default: 50,
-		description: "How far past its schedule's interval a source may go without a successful run before it is stale, percent of the interval",
-		changeableBy: "operator"
-	}),
-	"monitoring.alerts.notificationBacklog": configKey({
-		schema: z.number().int().min(1).max(10_000_000),
+	"monitoring.p99LatencyMs": configKey({
+		schema: z.number().min(1).max(600_000),
 		default: 1_000,
-		description: "Undelivered notifications in the outbox over which the backlog alert fires",
+		description: "99th-percentile call time per service above which the latency alert fires, ms",
 		changeableBy: "operator"
 	}),
-	"monitoring.metrics.allowedScrapers": configKey({
-		// Addresses or CIDR blocks; a token with monitoring:read is the other way in.
-		schema: z.array(z.string().max(64).regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "must be an IP address or a CIDR block")).max(100),
-		default: ["127.0.0.1", "::1"],
-		description: "Addresses allowed to scrape /metrics without a token (loopback by default)",
-		changeableBy: "admin"
+	"monitoring.rateWindowMs": configKey({
+		schema: ms(HOUR),
+		default: 60_000,
+		description: "The window of the error rate and the latency percentile, ms",
+		changeableBy: "operator"
+	}),
+	"monitoring.staleFactor": configKey({
+		schema: z.number().min(1).max(100),
+		default: 2,
+		description: "A scheduled source is stale when its last success is older than this many schedule intervals",
+		changeableBy: "operator"
+	}),
+	"monitoring.notificationBacklog": configKey({
+		schema: z.number().int().min(0).max(10_000_000),
+		default: 100,
+		description: "Notifications waiting in the outbox above which the backlog alert fires",
+		changeableBy: "operator"
+	}),
+	"monitoring.pendingMs": configKey({
+		schema: PendingMs,
+		default: { nodeDown: 0, serviceReplicas: 0, errorRate: 60_000, latency: 60_000, circuitOpen: 0, etlFailed: 0, staleData: 0, notificationBacklog: 120_000 },
+		description: "How long each rule's condition must hold before its alert fires (pending until then), ms",
+		changeableBy: "operator"
 	})
 });
+
+type MonitoringKeys = (typeof MONITORING_CONFIG)["keys"];
+const KEYS = Object.keys(MONITORING_CONFIG.keys) as (keyof MonitoringKeys & string)[];
+const nameOf = (key: string): string => key.slice("monitoring.".length);
+
+/** `initial` are this node's thresholds (ALERT_THRESHOLDS or the defaults), by their short names. */
+export function MonitoringConfigMixin(initial: () => Record<string, unknown>) {
+	return ConfigMixin(MONITORING_CONFIG, {
+		defaults: () => {
+			const values = initial();
+			return Object.fromEntries(KEYS.filter((key) => nameOf(key) in values).map((key) => [key, values[nameOf(key)]])) as ConfigDefaults<MonitoringKeys>;
+		}
+	});
+}
+
+/** Feeds the thresholds' source now and on every change (call in `started`). */
+export function followThresholds(service: Service, source: { update(change: Record<string, unknown>): unknown }): void {
+	const config = configOf(service, MONITORING_CONFIG);
+	source.update(Object.fromEntries(KEYS.map((key) => [nameOf(key), config.get(key)])));
+	for (const key of KEYS) {
+		config.onChange(key, (value) => {
+			try {
+				source.update({ [nameOf(key)]: value });
+			} catch (err) {
+				service.logger.error(`Threshold ${key} not applied: ${err instanceof Error ? err.message : String(err)}`);
+			}
+		});
+	}
+}
