@@ -32,6 +32,7 @@ import { jsonBody } from "./json-body.ts";
 import { declareZero, incrementMetric } from "../runtime/platform-metrics.ts";
 import { serveClusterMetrics } from "./metrics-endpoint.ts";
 import { type ScraperAllowlist, scraperAllowlist } from "./scraper-allowlist.ts";
+import { GatewayConfigMixin, corsOriginsOf, followRateLimits, sseOptionsOf } from "./gateway.config.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
 import { requestIdOf } from "./request-id.ts";
@@ -265,7 +266,7 @@ function allowedMethods(service: GatewayThis, path: string): string[] {
 function answerOptions(service: GatewayThis, state: GatewayState, req: IncomingMessage, res: ServerResponse, path: string): void {
 	const methods = allowedMethods(service, path);
 	if (methods.length > 0) res.setHeader("Allow", methods.join(", "));
-	if (handleCors(req, res, state.env.corsOrigins)) return;
+	if (handleCors(req, res, corsOriginsOf(service))) return;
 	if (methods.length === 0) {
 		writeErrorOf(res, 404, "NOT_FOUND", "Not found");
 		return;
@@ -324,7 +325,7 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 		answerOptions(service, state, req, res, path);
 		return;
 	}
-	if (handleCors(req, res, state.env.corsOrigins)) return;
+	if (handleCors(req, res, corsOriginsOf(service))) return;
 	const action = path in FIXED_ROUTE_METHODS ? undefined : resolvedAction(service, path, req.method ?? "GET");
 	// Before anything is written, so error answers of these actions are not stored either.
 	if (edgePolicyOf(action).noStore) res.setHeader("Cache-Control", "no-store");
@@ -397,7 +398,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 	return {
 		name: "gateway",
-		mixins: [ApiGateway, HealthMixin()],
+		mixins: [ApiGateway, HealthMixin(), GatewayConfigMixin(env, options.sse)],
 		settings: {
 			port: options.port ?? 8000,
 			...(options.ip ? { ip: options.ip } : {}),
@@ -489,7 +490,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// A broker may be stopped and started again: begin with a fresh stream hub.
 			state.draining = false;
 			state.routesReady = false;
-			state.sse = new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err));
+			state.sse = new SseHub(sseOptionsOf(this, this.settings.sse), now, (err) => containFault(this.broker, "timer", "gateway.sse", err));
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,
@@ -500,6 +501,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 				},
 				this.broker
 			);
+			followRateLimits(this, state.limits);
 			// Before the first request, so a gateway with a working Redis shares its counts from the start.
 			await state.limits.settled();
 			let edge = edgeServerOf(this.broker);

@@ -140,6 +140,13 @@ export class GatewayRateLimits {
 		}
 	}
 
+	/** New limits from the central configuration (gateway.config.ts); counts so far in the window stay. */
+	setLimits(limits: Partial<Pick<RateLimitConfig, "perIpPerMinute" | "perPrincipalPerMinute" | "signInPer10Minutes">>): void {
+		if (limits.perIpPerMinute !== undefined) this.#perIp.limit = limits.perIpPerMinute;
+		if (limits.perPrincipalPerMinute !== undefined) this.#perPrincipal.limit = limits.perPrincipalPerMinute;
+		if (limits.signInPer10Minutes !== undefined) this.#signIn.limit = limits.signInPer10Minutes;
+	}
+
 	get mode(): CountingMode {
 		return this.#redis?.status === "ready" ? "redis" : "local";
 	}

@@ -49,6 +49,7 @@ import {
 } from "./pipeline/runs.ts";
 import { incrementMetric, observeMetric } from "../../runtime/platform-metrics.ts";
 import { type Schedule, parseSchedules, startSchedules } from "./pipeline/schedule.ts";
+import { EtlConfigMixin, etlHttpOptions, followSchedules } from "./etl.config.ts";
 
 export interface EtlSettings extends ServiceSettingSchema {
 	/** How long a run's lease lives without renewal (renewed every third of it). */
@@ -185,8 +186,8 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 		batchRecords: this.settings.batchRecords ?? 20_000,
 		...(this.settings.openparliament ? { openparliament: this.settings.openparliament } : {}),
 		http: {
-			minIntervalMs: this.settings.httpMinIntervalMs ?? 250,
-			timeoutMs: this.settings.httpTimeoutMs ?? 20_000,
+			// Politeness from the config service (live); what a run may reach stays the node's own.
+			...etlHttpOptions(this),
 			allowedUrlPrefixes: allowedUrlPrefixes.call(this, source),
 			allowPrivateNetworks: this.settings.allowPrivateNetworks ?? []
 		},
@@ -239,7 +240,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
 	return {
 		name: "etl",
-		mixins: [DbMixin(dbOptions), HealthMixin()],
+		mixins: [DbMixin(dbOptions), HealthMixin(), EtlConfigMixin((service) => service.settings as EtlSettings)],
 		settings: { rest: "/etl", ...etlSettingsFromEnv(), ...options.settings },
 
 		actions: {
@@ -356,7 +357,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 			});
 			// Schedules whose tick is still starting a run: a later tick skips rather than queue behind it.
 			const starting = new Set<Schedule>();
-			state.stopSchedules = startSchedules(this.settings.schedules ?? [], (schedule, slot) => {
+			state.stopSchedules = followSchedules(this, (schedules) => startSchedules(schedules, (schedule, slot) => {
 				if (starting.has(schedule)) {
 					this.logger.warn(`Scheduled ${schedule.source} run skipped (${schedule.cron}): the previous tick is still starting`);
 					return;
@@ -371,7 +372,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 						else this.logger.warn(`Scheduled ${schedule.source} run failed to start: ${err instanceof Error ? err.message : String(err)}`);
 					}
 				).finally(() => starting.delete(schedule));
-			});
+			}));
 		},
 
 		async stopped(this: EtlThis): Promise<void> {

@@ -9,7 +9,7 @@
  *   `alert.resolved` (monitoring.contract.ts).
  * - Operators list alerts, acknowledge them and silence them for a while under /api/v1/alerts.
  *
- * Thresholds come from one seam (thresholds.ts): ALERT_THRESHOLDS until the config service feeds it.
+ * Thresholds come from one seam (thresholds.ts), fed by the config service (monitoring.config.ts).
  */
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
@@ -26,6 +26,7 @@ import { AlertEvaluator, type EvaluatorStatus } from "./alerts/alert-evaluator.t
 import { acknowledgeAlert, createSilence, endSilence, evaluatorLease, getAlert, listAlerts, listSilences } from "./alerts/alert-store.ts";
 import { ALERT_RULES, ALERT_STATES, type Alert, type Silence } from "./monitoring.contract.ts";
 import { type Thresholds, ThresholdSource, parseThresholds } from "./thresholds.ts";
+import { MonitoringConfigMixin, followThresholds } from "./monitoring.config.ts";
 
 export interface MonitoringSettings extends ServiceSettingSchema {
 	/** Lifetime of the evaluator lease without renewal; another node takes over after it. */
@@ -123,7 +124,8 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
 	return {
 		name: "monitoring",
-		mixins: [DbMixin({ schema: "monitoring", ...dbOptions }), HealthMixin()],
+		// Thresholds live in the config service (monitoring.config.ts); ALERT_THRESHOLDS is this node's default.
+		mixins: [DbMixin({ schema: "monitoring", ...dbOptions }), HealthMixin(), MonitoringConfigMixin(() => parseThresholds((options.env ?? loadEnv()).alertThresholds))],
 		settings: { rest: "/alerts", leaseTtlMs: 3_000, callTimeoutMs: 2_000, ...options.settings },
 
 		actions: {
@@ -246,6 +248,8 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 		},
 
 		started(this: MonitoringThis): void {
+			// An injected source (tests) is the test's own; otherwise the config service feeds it.
+			if (!options.thresholds) followThresholds(this, stateOf(this).thresholds);
 			stateOf(this).evaluator.start();
 		},
 

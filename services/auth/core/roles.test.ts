@@ -32,7 +32,7 @@ describe("roles and permissions", () => {
 			"monitoring:read": ["operator", "admin"],
 			"etl:run": ["operator", "admin"],
 			"deployment:write": ["operator", "admin"],
-			"config:write": ["admin"],
+			"config:write": ["operator", "admin"],
 			"users:manage": ["admin"],
 			"api-keys:manage": ["admin"]
 		};

@@ -50,7 +50,9 @@ const ROLE_PERMISSIONS: Record<Exclude<Role, "admin">, readonly Permission[]> = 
 		"etl:run",
 		"deployment:read",
 		"deployment:write",
-		"config:read"
+		"config:read",
+		// Per key, the config service narrows it further: operator keys only (docs/decisions/0019).
+		"config:write"
 	]
 };
 
