@@ -27,13 +27,10 @@ import { openDocumentStore } from "../../runtime/storage/open-document-store.ts"
 import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
 import { OCD_DEFAULT_URLS } from "./connectors/ocd-divisions.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
-import { SOURCE_NAMES } from "./connectors/registry.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
 import { type ActiveRun, NodeStopping, RunCancelled, executeRun } from "./pipeline/runner.ts";
 import {
-	RUN_STATUSES,
-	type Run,
 	type RunParams,
 	cancelOrphan,
 	getCheckpoint,
@@ -44,6 +41,9 @@ import {
 	startRun
 } from "./pipeline/runs.ts";
 import { type Schedule, parseSchedules, startSchedules } from "./pipeline/schedule.ts";
+import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
+import type { ResultOf } from "../../runtime/validation/zod-response.ts";
+import { CancelRequestedPayload, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
 
 export interface EtlSettings extends ServiceSettingSchema {
 	/** How long a run's lease lives without renewal (renewed every third of it). */
@@ -90,12 +90,6 @@ function stateOf(service: EtlThis): EtlState {
 	const state = states.get(service);
 	if (!state) throw new Error("The etl service was used before it was created");
 	return state;
-}
-
-interface RunActionParams extends RunParams {
-	source: SourceName;
-	/** Answer when the run has finished instead of when it started (the CLI and tests). */
-	wait?: boolean;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -216,13 +210,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:run"],
 				rest: "POST /runs",
-				params: {
-					source: { type: "enum", values: [...SOURCE_NAMES] },
-					url: { type: "url", optional: true },
-					file: { type: "string", min: 1, optional: true },
-					wait: { type: "boolean", optional: true, convert: true }
-				},
-				async handler(this: EtlThis, ctx: Context<RunActionParams>): Promise<Run> {
+				params: RunActionParams,
+				response: RunResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunActionParams>>): Promise<ResultOf<typeof RunResponse>> {
 					const { source, url, file, wait } = ctx.params;
 					if (url && file) throw new Errors.MoleculerClientError("Give url or file, not both", 422, "ETL_BAD_REQUEST", { source });
 					if (principalOf(ctx.meta) !== undefined) checkRemoteRun.call(this, source, { url, file, wait });
@@ -235,8 +225,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:run"],
 				rest: "POST /runs/:id/cancel",
-				params: { id: { type: "string", min: 1, max: 64 } },
-				async handler(this: EtlThis, ctx: Context<{ id: string }>): Promise<Run> {
+				params: RunIdParams,
+				response: RunResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunResponse>> {
 					await dbOf(this).dbReady();
 					const run = await getRun(dbOf(this).db, ctx.params.id);
 					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
@@ -253,15 +244,11 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:read"],
 				rest: "GET /runs",
-				params: {
-					source: { type: "enum", values: [...SOURCE_NAMES], optional: true },
-					status: { type: "enum", values: [...RUN_STATUSES], optional: true },
-					limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true },
-					offset: { type: "number", integer: true, min: 0, optional: true, convert: true }
-				},
-				async handler(this: EtlThis, ctx: Context<{ source?: string; status?: string; limit?: number; offset?: number }>): Promise<{ runs: Run[] }> {
+				params: ListRunsParams,
+				response: RunListResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof ListRunsParams>>): Promise<ResultOf<typeof RunListResponse>> {
 					await dbOf(this).dbReady();
-					const { source, status, limit = 50, offset = 0 } = ctx.params;
+					const { source, status, limit, offset } = ctx.params;
 					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
 				}
 			},
@@ -269,8 +256,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:read"],
 				rest: "GET /runs/:id",
-				params: { id: { type: "string", min: 1, max: 64 } },
-				async handler(this: EtlThis, ctx: Context<{ id: string }>) {
+				params: RunIdParams,
+				response: RunDetailResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunDetailResponse>> {
 					await dbOf(this).dbReady();
 					const run = await getRun(dbOf(this).db, ctx.params.id);
 					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
@@ -281,8 +269,11 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 		},
 
 		events: {
-			[CANCEL_EVENT](this: EtlThis, ctx: Context<{ id: string }>): void {
-				stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+			[CANCEL_EVENT]: {
+				params: CancelRequestedPayload,
+				handler(this: EtlThis, ctx: Context<ParamsOf<typeof CancelRequestedPayload>>): void {
+					stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+				}
 			}
 		},
 
