@@ -55,7 +55,8 @@ export const RunSchema = z.object({
 	nodeID: z.string(),
 	resumedFrom: z.string().nullable(),
 	scheduledFor: isoTime.nullable(),
-	progress: z.object({ documents: z.number(), pages: z.number().optional(), requests: z.number().optional(), url: z.string().optional() }),
+	// A queued run's progress is `{}` (the column's default): every field is optional.
+	progress: z.object({ documents: z.number().optional(), pages: z.number().optional(), requests: z.number().optional(), url: z.string().optional() }),
 	error: z.string().nullable(),
 	createdAt: isoTime,
 	startedAt: isoTime.nullable(),
