@@ -5,6 +5,8 @@
 import type { Context, Service, ServiceBroker, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { type ParamsOf, zodParams } from "../runtime/validation/zod-params.ts";
 import { HealthMixin, addHealthCheck } from "../mixins/health.mixin.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
 import { bearer, operatorToken } from "../test/helpers/auth.ts";
@@ -13,10 +15,8 @@ import { errorOf, request, startGatewayNode } from "./gateway-test-kit.ts";
 /** /metrics and the event stream are for operators since issue 4. */
 const OPERATOR = bearer(operatorToken());
 
-interface CreateParams {
-	name: string;
-	count: number;
-}
+const CreateParams = zodParams(z.strictObject({ name: z.string().max(100), count: z.number().min(0).max(1_000) }));
+type CreateParams = ParamsOf<typeof CreateParams>;
 
 const thingsService: ServiceSchema = {
 	name: "things",
@@ -25,7 +25,7 @@ const thingsService: ServiceSchema = {
 			visibility: "published",
 			permissions: ["public"],
 			rest: "POST /",
-			params: { name: "string", count: "number" },
+			params: CreateParams,
 			handler(ctx: Context<CreateParams>): CreateParams & { requestID: string | null } {
 				return { name: ctx.params.name, count: ctx.params.count, requestID: ctx.requestID };
 			}

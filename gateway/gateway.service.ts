@@ -16,7 +16,8 @@ import { HealthMixin } from "../mixins/health.mixin.ts";
 import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
 import { containFault } from "../runtime/fault-containment.ts";
-import { API_KEY_REVOKED_EVENT } from "../services/auth/core/events.ts";
+import { API_KEY_REVOKED_EVENT, ApiKeyRevokedPayload } from "../services/auth/core/events.ts";
+import type { ParamsOf } from "../runtime/validation/zod-params.ts";
 import { type JwtKeyring, verifyAccessToken } from "../services/auth/core/jwt.ts";
 import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
 import { type Principal, isAllowed } from "../services/auth/core/roles.ts";
@@ -33,6 +34,7 @@ import { declareZero, incrementMetric } from "../runtime/platform-metrics.ts";
 import { serveClusterMetrics } from "./metrics-endpoint.ts";
 import { type ScraperAllowlist, scraperAllowlist } from "./scraper-allowlist.ts";
 import { GatewayConfigMixin, corsOriginsOf, followRateLimits, sseOptionsOf } from "./gateway.config.ts";
+import { OPENAPI_PATH, serveOpenApi } from "./openapi/serve-openapi.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
 import { requestIdOf } from "./request-id.ts";
@@ -353,6 +355,9 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 		case METRICS_PATH:
 			if (allowOnlyReads(req, res)) await serveClusterMetrics(service.broker, res);
 			return;
+		case OPENAPI_PATH:
+			if (allowOnlyReads(req, res)) serveOpenApi(service, res, NON_ACTION_PERMISSIONS);
+			return;
 		case EVENTS_PATH:
 			if (req.method !== "GET") {
 				res.setHeader("Allow", "GET");
@@ -430,8 +435,8 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			...forwardedEvents,
 			// Broadcast by auth, so no gateway keeps honouring a revoked key from its cache.
 			[API_KEY_REVOKED_EVENT]: {
-				handler(this: GatewayThis, ctx: Context<{ keyId?: unknown }>): void {
-					if (typeof ctx.params.keyId !== "string") return;
+				params: ApiKeyRevokedPayload,
+				handler(this: GatewayThis, ctx: Context<ParamsOf<typeof ApiKeyRevokedPayload>>): void {
 					stateOf(this).authenticator.forgetKey(ctx.params.keyId);
 					// A stream was authorised once, when it opened: a revoked key's streams must end now.
 					stateOf(this).sse.endPrincipal(`key:${ctx.params.keyId}`, "api-key-revoked");

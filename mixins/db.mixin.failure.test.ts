@@ -18,6 +18,7 @@ import { ownerService } from "../runtime/storage/test-fixtures/fixture-services.
 import { PrivatePostgres } from "../runtime/storage/test-fixtures/private-postgres.ts";
 import { createPostgresDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
 import { waitFor } from "../runtime/storage/test-fixtures/wait-for.ts";
+import { ZodValidator } from "../runtime/validation/zod-validator.ts";
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,7 +59,7 @@ describe("DbMixin with PostgreSQL going away and coming back", () => {
 	beforeAll(async () => {
 		server = await PrivatePostgres.create();
 		const database: DatabaseConfig = { kind: "postgres", url: server.url, applicationName: "failure-test", poolSize: 4, statementTimeoutMs: 5_000, connectTimeoutMs: CONNECT_TIMEOUT_MS };
-		broker = new ServiceBroker({ nodeID: `db-failure-${process.pid}`, logger: false });
+		broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `db-failure-${process.pid}`, logger: false });
 		broker.createService(ownerService(database));
 	});
 	afterAll(async () => {

@@ -11,6 +11,7 @@ import { MigrationChecksumError } from "../runtime/storage/errors.ts";
 import { migrationStatus } from "../runtime/storage/migrations.ts";
 import { BACKENDS, type TestDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
 import { FIXTURE_MIGRATIONS, READER_MIGRATIONS, ownerService, readerService } from "../runtime/storage/test-fixtures/fixture-services.ts";
+import { ZodValidator } from "../runtime/validation/zod-validator.ts";
 
 function copyMigrations(edit: (dir: string) => void): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "op-migrations-"));
@@ -28,7 +29,7 @@ describe.each(BACKENDS)("DbMixin on $name", (backend) => {
 	beforeAll(async () => {
 		created = await backend.create();
 		database = created.config;
-		broker = new ServiceBroker({ nodeID: `db-mixin-${process.pid}`, logger: false });
+		broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `db-mixin-${process.pid}`, logger: false });
 		broker.createService(ownerService(database));
 		broker.createService(readerService(database));
 		await broker.start();
@@ -75,7 +76,7 @@ describe.each(BACKENDS)("DbMixin on $name", (backend) => {
 	});
 
 	it("a second node on the same database applies nothing again", async () => {
-		const second = new ServiceBroker({ nodeID: `db-mixin-second-${process.pid}`, logger: false });
+		const second = new ServiceBroker({ validator: new ZodValidator(), nodeID: `db-mixin-second-${process.pid}`, logger: false });
 		extraBrokers.push(second);
 		second.createService(ownerService(database));
 		second.createService(readerService(database));
@@ -91,7 +92,7 @@ describe.each(BACKENDS)("DbMixin on $name", (backend) => {
 
 	it("refuses to start when an applied migration file was changed", async () => {
 		const dir = copyMigrations((d) => fs.appendFileSync(path.join(d, "002_seed_things.sql"), "\n-- edited after release\n"));
-		const edited = new ServiceBroker({ nodeID: `db-mixin-edited-${process.pid}`, logger: false });
+		const edited = new ServiceBroker({ validator: new ZodValidator(), nodeID: `db-mixin-edited-${process.pid}`, logger: false });
 		edited.createService(ownerService(database, dir));
 		const start = edited.start();
 		await expect(start).rejects.toBeInstanceOf(MigrationChecksumError);
@@ -103,7 +104,7 @@ describe.each(BACKENDS)("DbMixin on $name", (backend) => {
 
 	it("a failing migration stops the node and leaves nothing of itself behind", async () => {
 		const dir = copyMigrations((d) => fs.writeFileSync(path.join(d, "003_broken.sql"), "CREATE TABLE half_done (id int);\nSELECT no_such_column FROM things;\n"));
-		const broken = new ServiceBroker({ nodeID: `db-mixin-broken-${process.pid}`, logger: false });
+		const broken = new ServiceBroker({ validator: new ZodValidator(), nodeID: `db-mixin-broken-${process.pid}`, logger: false });
 		broken.createService(ownerService(database, dir));
 		await expect(broken.start()).rejects.toThrow(/003_broken\.sql failed: .*no_such_column/);
 		const { rows } = await dbOf("fixture").db.query<{ present: boolean }>("SELECT to_regclass('fixture.half_done') IS NOT NULL AS present");

@@ -10,6 +10,7 @@
  *   transporter connection; the gateway's /readyz answers from it.
  */
 import type { Service, ServiceBroker, ServiceSchema } from "moleculer";
+import { NoParams } from "../runtime/validation/zod-params.ts";
 import { watchTransporter } from "./transporter-monitor.ts";
 
 /** Resolves (optionally with a detail) when healthy; rejects with the reason when not. */
@@ -94,6 +95,7 @@ export function HealthMixin(): Partial<ServiceSchema> {
 		actions: {
 			healthCheck: {
 				visibility: "public",
+				params: NoParams,
 				handler(this: Service): Promise<ServiceHealth> {
 					return runServiceHealthChecks(this);
 				}

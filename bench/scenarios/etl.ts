@@ -23,6 +23,7 @@ import type { Run } from "../../services/etl/pipeline/runs.ts";
 import { type ParliamentSize, ballotAt, ballotCount, politicianItem, voteItem } from "../../services/etl/pipeline/synthetic-parliament.ts";
 import { membershipIdFromUrl, politicianSlugFromUrl, voteRefFromUrl } from "../../services/etl/records/source-refs.ts";
 import type { Log } from "../scenario.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const FILE_ITEMS = 20_000;
 
@@ -79,7 +80,7 @@ export async function runEtlBench(log: Log, ballots = Number(process.env.BENCH_E
 	const total = ballotCount(size);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etl-bench-"));
 	const database = await createPostgresDatabase(process.env.BENCH_DATABASE_URL);
-	const broker = new ServiceBroker({ nodeID: `etl-bench-${process.pid}`, logger: false });
+	const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-bench-${process.pid}`, logger: false });
 	try {
 		log(`  generating an export of ${total.toLocaleString("en-CA")} ballots (${size.politicians} politicians, ${size.votes} votes)`);
 		writeExport(dir, size);

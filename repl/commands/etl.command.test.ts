@@ -13,6 +13,7 @@ import type { Run } from "../../services/etl/pipeline/runs.ts";
 import { servePages } from "../../services/etl/pipeline/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { etlRun, etlStatus } from "./etl.command.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const EXPORT = fileURLToPath(new URL("../../services/etl/fixtures/openparliament/export", import.meta.url));
 const pglite = BACKENDS.find((b) => b.name.startsWith("PGlite"));
@@ -38,7 +39,7 @@ describe("REPL etl command", () => {
 			if (holding) held.push(() => serve(req, res, path));
 			else serve(req, res, path);
 		});
-		broker = new ServiceBroker({ nodeID: `repl-etl-${process.pid}`, logger: false });
+		broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `repl-etl-${process.pid}`, logger: false });
 		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		await broker.start();
 	});

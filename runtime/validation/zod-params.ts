@@ -42,6 +42,9 @@ export function zodParams<S extends z.ZodType>(schema: S): ZodParams<S> {
 	return { [ZOD_SCHEMA]: () => schema, jsonSchema: toJsonSchema(schema) };
 }
 
+/** For an action that takes nothing: anything sent (an unknown query filter included) is a 422 naming it. */
+export const NoParams = zodParams(z.strictObject({}));
+
 export function isZodParams(value: unknown): value is ZodParams {
 	return typeof value === "object" && value !== null && typeof (value as Partial<ZodParams>)[ZOD_SCHEMA] === "function";
 }

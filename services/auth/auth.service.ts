@@ -31,9 +31,41 @@ import { checkPasswordPolicy } from "./core/password-policy.ts";
 import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./core/passwords.ts";
 import { createRecoveryCodes, redeemRecoveryCode } from "./core/recovery-codes.ts";
 import { issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from "./core/refresh-tokens.ts";
-import { API_KEY_SCOPES, type Principal, ROLES, type Role, isRole, requiresSecondFactor } from "./core/roles.ts";
+import { API_KEY_SCOPES, type Principal, isRole, requiresSecondFactor } from "./core/roles.ts";
 import { generateTotpSecret, totpUri, verifyTotp } from "./core/totp.ts";
 import { SqlRefreshTokenStore } from "./sql-refresh-token-store.ts";
+import { NoParams, type ParamsOf } from "../../runtime/validation/zod-params.ts";
+import type { ResultOf } from "../../runtime/validation/zod-response.ts";
+import {
+	ApiKeyIdParams,
+	ApiKeyListResponse,
+	ChangePasswordParams,
+	ChangePasswordResponse,
+	CreateApiKeyParams,
+	CreatedApiKeyResponse,
+	ListUsersParams,
+	LoginParams,
+	LoginResponse,
+	LogoutResponse,
+	type MfaChallenge,
+	MfaActivateParams,
+	MfaActivateResponse,
+	MfaEnrollParams,
+	MfaEnrollResponse,
+	MfaVerifyParams,
+	type PublicUser,
+	RefreshTokenParams,
+	RegisterParams,
+	RegisterResponse,
+	ResolveApiKeyParams,
+	RevokedResponse,
+	SetRoleParams,
+	type TokenPair,
+	TokensResponse,
+	UserIdParams,
+	UserListResponse,
+	UserResponse
+} from "./auth.params.ts";
 
 /** An MFA challenge lives long enough to open an authenticator app, and allows a few typos. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -60,30 +92,21 @@ interface UserRow extends Record<string, unknown> {
 	totp_last_step: string | number | null;
 }
 
-export interface PublicUser {
+export type { MfaChallenge, PublicUser, TokenPair };
+
+interface ApiKeyRow extends Record<string, unknown> {
 	id: string;
-	email: string;
-	displayName: string;
-	role: Role;
-	disabled: boolean;
-	mfaEnabled: boolean;
+	name: string;
+	prefix: string;
+	scopes: string[];
+	created_by: string | null;
+	created_at: Date | string;
+	revoked_at: Date | string | null;
+	last_used_at: Date | string | null;
 }
 
-export interface TokenPair {
-	tokenType: "Bearer";
-	accessToken: string;
-	/** Milliseconds since the epoch. */
-	accessTokenExpiresAt: number;
-	refreshToken: string;
-	user: PublicUser;
-}
-
-export interface MfaChallenge {
-	mfaRequired: true;
-	/** "verify": send a TOTP or recovery code to /mfa/verify; "enroll": enrol first (/mfa/enroll, /mfa/activate). */
-	next: "verify" | "enroll";
-	challenge: string;
-	expiresAt: number;
+function isoTime(value: Date | string): string {
+	return new Date(value).toISOString();
 }
 
 interface AuthState {
@@ -234,7 +257,7 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 	}
 
 	/** The user a request for enrolment is about: the signed-in user, or the one an enrolment challenge names. */
-	async function enrollingUser(service: AuthThis, ctx: Context<{ challenge?: string }>): Promise<UserRow> {
+	async function enrollingUser(service: AuthThis, ctx: Context<ParamsOf<typeof MfaEnrollParams>>): Promise<UserRow> {
 		const principal = principalOf(ctx.meta);
 		if (principal?.kind === "user") {
 			const user = await findUser(service, principal.userId);
@@ -285,12 +308,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /register",
 				permissions: ["public"],
-				params: {
-					email: { type: "email", max: 254 },
-					password: { type: "string", min: 1, max: 1024 },
-					displayName: { type: "string", min: 1, max: 100, trim: true }
-				},
-				async handler(this: AuthThis, ctx: Context<{ email: string; password: string; displayName: string }>): Promise<{ user: PublicUser }> {
+				params: RegisterParams,
+				response: RegisterResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof RegisterParams>>): Promise<ResultOf<typeof RegisterResponse>> {
 					const { password, displayName } = ctx.params;
 					const email = emailKey(ctx.params.email);
 					const policy = checkPasswordPolicy(password, { email });
@@ -313,8 +333,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /login",
 				permissions: ["public"],
-				params: { email: { type: "string", min: 1, max: 254 }, password: { type: "string", min: 1, max: 1024 } },
-				async handler(this: AuthThis, ctx: Context<{ email: string; password: string }>): Promise<TokenPair | MfaChallenge> {
+				params: LoginParams,
+				response: LoginResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof LoginParams>>): Promise<ResultOf<typeof LoginResponse>> {
 					const key = emailKey(ctx.params.email);
 					const at = now();
 					// The attempt is booked as a failure before the password is checked, under a per-account
@@ -372,8 +393,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /mfa/verify",
 				permissions: ["public"],
-				params: { challenge: { type: "string", min: 1, max: 100 }, code: { type: "string", min: 1, max: 40 } },
-				async handler(this: AuthThis, ctx: Context<{ challenge: string; code: string }>): Promise<TokenPair> {
+				params: MfaVerifyParams,
+				response: TokensResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof MfaVerifyParams>>): Promise<ResultOf<typeof TokensResponse>> {
 					const user = await useChallenge(this, ctx.params.challenge, "verify");
 					const code = ctx.params.code.replace(/\s+/g, "");
 					let method: "totp" | "recovery-code";
@@ -424,8 +446,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				rest: "POST /mfa/enroll",
 				// Signed in, or holding the enrolment challenge of a login: the handler decides which.
 				permissions: ["public"],
-				params: { challenge: { type: "string", min: 1, max: 100, optional: true } },
-				async handler(this: AuthThis, ctx: Context<{ challenge?: string }>): Promise<{ secret: string; otpauthUri: string }> {
+				params: MfaEnrollParams,
+				response: MfaEnrollResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof MfaEnrollParams>>): Promise<ResultOf<typeof MfaEnrollResponse>> {
 					const user = await enrollingUser(this, ctx);
 					if (user.totp_secret !== null) throw clientError(409, "MFA_ALREADY_ENABLED", "A second factor is already active on this account");
 					const secret = generateTotpSecret();
@@ -438,8 +461,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /mfa/activate",
 				permissions: ["public"],
-				params: { challenge: { type: "string", min: 1, max: 100, optional: true }, code: { type: "string", min: 1, max: 20 } },
-				async handler(this: AuthThis, ctx: Context<{ challenge?: string; code: string }>): Promise<{ recoveryCodes: string[]; tokens?: TokenPair }> {
+				params: MfaActivateParams,
+				response: MfaActivateResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof MfaActivateParams>>): Promise<ResultOf<typeof MfaActivateResponse>> {
 					const user = await enrollingUser(this, ctx);
 					if (user.totp_secret !== null) throw clientError(409, "MFA_ALREADY_ENABLED", "A second factor is already active on this account");
 					const pending = user.totp_pending_secret;
@@ -466,8 +490,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /refresh",
 				permissions: ["public"],
-				params: { refreshToken: { type: "string", min: 1, max: 200 } },
-				async handler(this: AuthThis, ctx: Context<{ refreshToken: string }>): Promise<TokenPair> {
+				params: RefreshTokenParams,
+				response: TokensResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof RefreshTokenParams>>): Promise<ResultOf<typeof TokensResponse>> {
 					const tokens = tokensOf(stateOf(this));
 					const outcome = await rotateRefreshToken(tokens, ctx.params.refreshToken, now);
 					if (outcome.outcome === "reuse-detected") {
@@ -495,8 +520,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /logout",
 				permissions: ["public"],
-				params: { refreshToken: { type: "string", min: 1, max: 200 } },
-				async handler(this: AuthThis, ctx: Context<{ refreshToken: string }>): Promise<{ loggedOut: boolean }> {
+				params: RefreshTokenParams,
+				response: LogoutResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof RefreshTokenParams>>): Promise<ResultOf<typeof LogoutResponse>> {
 					const outcome = await revokeRefreshToken(tokensOf(stateOf(this)), ctx.params.refreshToken, now);
 					if (outcome.outcome === "logged-out") {
 						await audit(this, ctx, { action: "logout", target: outcome.userId, actor: `user:${outcome.userId}`, data: { familyId: outcome.familyId } });
@@ -509,7 +535,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "GET /me",
 				permissions: ["account:self"],
-				async handler(this: AuthThis, ctx: Context): Promise<PublicUser> {
+				params: NoParams,
+				response: UserResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof NoParams>>): Promise<ResultOf<typeof UserResponse>> {
 					const user = await findUser(this, userIdOf(ctx));
 					if (!user) throw clientError(404, "NOT_FOUND", "This account no longer exists");
 					return publicUser(user);
@@ -520,8 +548,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /password",
 				permissions: ["account:self"],
-				params: { currentPassword: { type: "string", min: 1, max: 1024 }, newPassword: { type: "string", min: 1, max: 1024 } },
-				async handler(this: AuthThis, ctx: Context<{ currentPassword: string; newPassword: string }>): Promise<{ changed: true }> {
+				params: ChangePasswordParams,
+				response: ChangePasswordResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof ChangePasswordParams>>): Promise<ResultOf<typeof ChangePasswordResponse>> {
 					const user = await findUser(this, userIdOf(ctx));
 					if (!user || !(await verifyPasswordOrDummy(user.password_hash, ctx.params.currentPassword))) {
 						await audit(this, ctx, { action: "password.change-failed", target: user?.id ?? "unknown" });
@@ -541,11 +570,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /api-keys",
 				permissions: ["api-keys:manage"],
-				params: {
-					name: { type: "string", min: 1, max: 100, trim: true },
-					scopes: { type: "array", items: { type: "string", max: 64 }, min: 1, max: API_KEY_SCOPES.length + 10 }
-				},
-				async handler(this: AuthThis, ctx: Context<{ name: string; scopes: string[] }>): Promise<{ id: string; name: string; prefix: string; scopes: string[]; key: string }> {
+				params: CreateApiKeyParams,
+				response: CreatedApiKeyResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof CreateApiKeyParams>>): Promise<ResultOf<typeof CreatedApiKeyResponse>> {
 					let created;
 					try {
 						created = createApiKey(ctx.params.scopes);
@@ -573,19 +600,22 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "GET /api-keys",
 				permissions: ["api-keys:manage"],
-				async handler(this: AuthThis): Promise<Record<string, unknown>[]> {
-					const { rows } = await dbOf(this).db.query(
+				params: NoParams,
+				response: ApiKeyListResponse,
+				async handler(this: AuthThis): Promise<ResultOf<typeof ApiKeyListResponse>> {
+					const { rows } = await dbOf(this).db.query<ApiKeyRow>(
 						"SELECT id, name, prefix, scopes, created_by, created_at, revoked_at, last_used_at FROM auth.api_keys ORDER BY created_at DESC"
 					);
+					// The same JSON as before (a Date serialises to its ISO string), now stated by the type.
 					return rows.map((r) => ({
 						id: r.id,
 						name: r.name,
 						prefix: r.prefix,
 						scopes: r.scopes,
 						createdBy: r.created_by,
-						createdAt: r.created_at,
-						revokedAt: r.revoked_at,
-						lastUsedAt: r.last_used_at
+						createdAt: isoTime(r.created_at),
+						revokedAt: r.revoked_at === null ? null : isoTime(r.revoked_at),
+						lastUsedAt: r.last_used_at === null ? null : isoTime(r.last_used_at)
 					}));
 				}
 			},
@@ -594,8 +624,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "DELETE /api-keys/:id",
 				permissions: ["api-keys:manage"],
-				params: { id: { type: "uuid" } },
-				async handler(this: AuthThis, ctx: Context<{ id: string }>): Promise<{ revoked: true }> {
+				params: ApiKeyIdParams,
+				response: RevokedResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof ApiKeyIdParams>>): Promise<ResultOf<typeof RevokedResponse>> {
 					const { rowCount } = await dbOf(this).db.query("UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [ctx.params.id]);
 					if (rowCount !== 1) throw clientError(404, "NOT_FOUND", "No active API key with this id");
 					// Every gateway drops the key from its cache at once instead of after the cache's TTL.
@@ -608,8 +639,8 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 			/** For the gateway: the key's id and scopes, or null. Not published; the gateway calls it with no principal. */
 			resolveApiKey: {
 				visibility: "public",
-				params: { key: { type: "string", min: 1, max: 200 } },
-				async handler(this: AuthThis, ctx: Context<{ key: string }>): Promise<{ keyId: string; scopes: string[] } | null> {
+				params: ResolveApiKeyParams,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof ResolveApiKeyParams>>): Promise<{ keyId: string; scopes: string[] } | null> {
 					const prefix = apiKeyPrefix(ctx.params.key);
 					if (prefix === undefined) return null;
 					const { rows } = await dbOf(this).db.query<{ id: string; key_hash: string; scopes: string[] }>(
@@ -630,14 +661,12 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "GET /users",
 				permissions: ["users:read"],
-				params: {
-					limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true },
-					offset: { type: "number", integer: true, min: 0, optional: true, convert: true }
-				},
-				async handler(this: AuthThis, ctx: Context<{ limit?: number; offset?: number }>): Promise<{ users: PublicUser[] }> {
+				params: ListUsersParams,
+				response: UserListResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof ListUsersParams>>): Promise<ResultOf<typeof UserListResponse>> {
 					const { rows } = await dbOf(this).db.query<UserRow>("SELECT * FROM auth.users ORDER BY created_at, id LIMIT $1 OFFSET $2", [
-						ctx.params.limit ?? 100,
-						ctx.params.offset ?? 0
+						ctx.params.limit,
+						ctx.params.offset
 					]);
 					return { users: rows.map(publicUser) };
 				}
@@ -647,8 +676,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "PUT /users/:id/role",
 				permissions: ["users:manage"],
-				params: { id: { type: "uuid" }, role: { type: "enum", values: [...ROLES] } },
-				async handler(this: AuthThis, ctx: Context<{ id: string; role: Role }>): Promise<PublicUser> {
+				params: SetRoleParams,
+				response: UserResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof SetRoleParams>>): Promise<ResultOf<typeof UserResponse>> {
 					if (userIdOf(ctx) === ctx.params.id) throw clientError(409, "OWN_ACCOUNT", "Another admin must change your role");
 					const before = await findUser(this, ctx.params.id);
 					if (!before) throw clientError(404, "NOT_FOUND", "No user with this id");
@@ -666,8 +696,9 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 				visibility: "published",
 				rest: "POST /users/:id/disable",
 				permissions: ["users:manage"],
-				params: { id: { type: "uuid" } },
-				async handler(this: AuthThis, ctx: Context<{ id: string }>): Promise<PublicUser> {
+				params: UserIdParams,
+				response: UserResponse,
+				async handler(this: AuthThis, ctx: Context<ParamsOf<typeof UserIdParams>>): Promise<ResultOf<typeof UserResponse>> {
 					if (userIdOf(ctx) === ctx.params.id) throw clientError(409, "OWN_ACCOUNT", "Another admin must disable your account");
 					const { rows } = await dbOf(this).db.query<UserRow>(
 						"UPDATE auth.users SET disabled_at = COALESCE(disabled_at, now()), updated_at = now() WHERE id = $1 RETURNING *",

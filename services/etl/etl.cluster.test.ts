@@ -15,6 +15,7 @@ import { type ParliamentSize, ballotCount, servePages } from "./pipeline/synthet
 import type { Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { EtlService } from "./etl.service.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const SIZE: ParliamentSize = { politicians: 12, bills: 9, votes: 4 };
 const PAGE = 5;
@@ -121,7 +122,7 @@ describe("etl across nodes", () => {
 
 		// The reference: the same data loaded without interruption into a database of its own.
 		const reference = await createPostgresDatabase();
-		const broker = new ServiceBroker({ nodeID: `etl-reference-${process.pid}`, logger: false });
+		const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-reference-${process.pid}`, logger: false });
 		broker.createService(EtlService({ database: reference.config, settings: { httpMinIntervalMs: 0, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		try {
 			await broker.start();

@@ -14,6 +14,7 @@ import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { EtlService } from "./etl.service.ts";
 import { parseSchedules } from "./pipeline/schedule.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const CRON = "* * * * * *";
 const FILE = fileURLToPath(new URL("./fixtures/ocd/ca_provinces_and_territories.csv", import.meta.url));
@@ -27,7 +28,7 @@ describe("etl schedules across two nodes", () => {
 		database = await createPostgresDatabase();
 		db = await openStandalone(database.config);
 		for (const nodeID of ["etl-sched-a", "etl-sched-b"]) {
-			const broker = new ServiceBroker({ nodeID: `${nodeID}-${process.pid}`, logger: false });
+			const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `${nodeID}-${process.pid}`, logger: false });
 			broker.createService(EtlService({ database: database.config, settings: { leaseTtlMs: 5_000, schedules: [{ source: "ocd", cron: CRON, params: { file: FILE } }] } }));
 			brokers.push(broker);
 		}

@@ -14,6 +14,7 @@ import type { Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const SIZE: ParliamentSize = { politicians: 12, bills: 9, votes: 4 };
 const DOMAIN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated"];
@@ -41,7 +42,7 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 				};
 			}
 		});
-		broker = new ServiceBroker({ nodeID: `etl-test-${process.pid}`, logger: false });
+		broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-test-${process.pid}`, logger: false });
 		broker.createService(EtlService({ database: created.config, settings: { httpMinIntervalMs: 0, batchDocuments: 7, leaseTtlMs: 5_000, schedules: [], allowPrivateNetworks: [...LOCAL_TEST_NETWORKS] } }));
 		broker.createService({
 			name: "recorder",

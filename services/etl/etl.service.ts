@@ -28,13 +28,12 @@ import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
 import { OCD_PUBLISHED_PREFIX } from "./connectors/ocd-divisions.ts";
 import { parsePrivateNetworkAllowlist } from "./http/address-policy.ts";
 import { isUnderPrefix } from "./http/fetcher.ts";
-import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
 import { type ActiveRun, NodeStopping, RunCancelled, executeRun } from "./pipeline/runner.ts";
 import {
-	RUN_STATUSES,
 	type Run,
 	type RunParams,
 	type SourceRunStatus,
@@ -49,7 +48,11 @@ import {
 } from "./pipeline/runs.ts";
 import { incrementMetric, observeMetric } from "../../runtime/platform-metrics.ts";
 import { type Schedule, parseSchedules, startSchedules } from "./pipeline/schedule.ts";
-import { EtlConfigMixin, etlHttpOptions, followSchedules } from "./etl.config.ts";
+import { ETL_CONFIG, EtlConfigMixin, etlHttpOptions, followSchedules } from "./etl.config.ts";
+import { configOf } from "../../mixins/config.mixin.ts";
+import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
+import type { ResultOf } from "../../runtime/validation/zod-response.ts";
+import { CancelRequestedPayload, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
 
 export interface EtlSettings extends ServiceSettingSchema {
 	/** How long a run's lease lives without renewal (renewed every third of it). */
@@ -98,12 +101,6 @@ function stateOf(service: EtlThis): EtlState {
 	const state = states.get(service);
 	if (!state) throw new Error("The etl service was used before it was created");
 	return state;
-}
-
-interface RunActionParams extends RunParams {
-	source: SourceName;
-	/** Answer when the run has finished instead of when it started (the CLI and tests). */
-	wait?: boolean;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -248,13 +245,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:run"],
 				rest: "POST /runs",
-				params: {
-					source: { type: "enum", values: [...SOURCE_NAMES] },
-					url: { type: "url", optional: true },
-					file: { type: "string", min: 1, optional: true },
-					wait: { type: "boolean", optional: true, convert: true }
-				},
-				async handler(this: EtlThis, ctx: Context<RunActionParams>): Promise<Run> {
+				params: RunActionParams,
+				response: RunResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunActionParams>>): Promise<ResultOf<typeof RunResponse>> {
 					const { source, url, file, wait } = ctx.params;
 					if (url && file) throw new Errors.MoleculerClientError("Give url or file, not both", 422, "ETL_BAD_REQUEST", { source });
 					if (principalOf(ctx.meta) !== undefined) checkRemoteRun.call(this, source, { url, file, wait });
@@ -267,8 +260,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:run"],
 				rest: "POST /runs/:id/cancel",
-				params: { id: { type: "string", min: 1, max: 64 } },
-				async handler(this: EtlThis, ctx: Context<{ id: string }>): Promise<Run> {
+				params: RunIdParams,
+				response: RunResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunResponse>> {
 					await dbOf(this).dbReady();
 					const run = await getRun(dbOf(this).db, ctx.params.id);
 					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
@@ -285,15 +279,11 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:read"],
 				rest: "GET /runs",
-				params: {
-					source: { type: "enum", values: [...SOURCE_NAMES], optional: true },
-					status: { type: "enum", values: [...RUN_STATUSES], optional: true },
-					limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true },
-					offset: { type: "number", integer: true, min: 0, optional: true, convert: true }
-				},
-				async handler(this: EtlThis, ctx: Context<{ source?: string; status?: string; limit?: number; offset?: number }>): Promise<{ runs: Run[] }> {
+				params: ListRunsParams,
+				response: RunListResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof ListRunsParams>>): Promise<ResultOf<typeof RunListResponse>> {
 					await dbOf(this).dbReady();
-					const { source, status, limit = 50, offset = 0 } = ctx.params;
+					const { source, status, limit, offset } = ctx.params;
 					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
 				}
 			},
@@ -303,7 +293,8 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				async handler(this: EtlThis): Promise<{ sources: (SourceRunStatus & { cron: string | null })[] }> {
 					await dbOf(this).dbReady();
 					const statuses = new Map((await sourceRunStatuses(dbOf(this).db)).map((s) => [s.source, s]));
-					const crons = new Map((this.settings.schedules ?? []).map((s) => [s.source as string, s.cron]));
+					// The schedules in force: the config service's, live (etl.config.ts).
+					const crons = new Map(configOf(this, ETL_CONFIG).get("etl.schedules").map((s) => [s.source as string, s.cron]));
 					return {
 						sources: SOURCE_NAMES.map((source) => ({
 							...(statuses.get(source) ?? { source, lastFinished: null, lastSucceededAt: null, firstRunAt: null }),
@@ -316,8 +307,9 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				visibility: "published",
 				permissions: ["etl:read"],
 				rest: "GET /runs/:id",
-				params: { id: { type: "string", min: 1, max: 64 } },
-				async handler(this: EtlThis, ctx: Context<{ id: string }>) {
+				params: RunIdParams,
+				response: RunDetailResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunDetailResponse>> {
 					await dbOf(this).dbReady();
 					const run = await getRun(dbOf(this).db, ctx.params.id);
 					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
@@ -328,8 +320,11 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 		},
 
 		events: {
-			[CANCEL_EVENT](this: EtlThis, ctx: Context<{ id: string }>): void {
-				stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+			[CANCEL_EVENT]: {
+				params: CancelRequestedPayload,
+				handler(this: EtlThis, ctx: Context<ParamsOf<typeof CancelRequestedPayload>>): void {
+					stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+				}
 			}
 		},
 

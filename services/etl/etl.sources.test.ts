@@ -14,6 +14,7 @@ import { EtlService } from "./etl.service.ts";
 import type { RunIssue, Run } from "./pipeline/runs.ts";
 import type { DataQualityIssue } from "./records/data-quality.ts";
 import type { SourceName } from "./records/raw-document.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const fixture = (p: string) => fileURLToPath(new URL(`./fixtures/${p}`, import.meta.url));
 
@@ -39,7 +40,7 @@ describe.each(BACKENDS)("etl sources on $name", (backend) => {
 
 	beforeAll(async () => {
 		created = await backend.create();
-		broker = new ServiceBroker({ nodeID: `etl-sources-${process.pid}`, logger: false });
+		broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-sources-${process.pid}`, logger: false });
 		broker.createService(EtlService({ database: created.config, settings: { batchDocuments: 50, schedules: [] } }));
 		await broker.start();
 	});

@@ -11,6 +11,7 @@ import { waitFor } from "../../test/helpers/wait-for.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import { HealthService } from "./health.service.ts";
 import type { Transition } from "./transition.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 function probeService(state: { healthy: boolean }): ServiceSchema {
 	return {
@@ -39,7 +40,7 @@ describe.each(BACKENDS)("health history on $name", (backend) => {
 	});
 
 	async function startHealthNode(state: { healthy: boolean }): Promise<ServiceBroker> {
-		const broker = new ServiceBroker({ nodeID: `health-db-${randomBytes(3).toString("hex")}`, logger: false });
+		const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `health-db-${randomBytes(3).toString("hex")}`, logger: false });
 		broker.createService({ name: "health", mixins: [HealthService({ persist: true, database: created.config })], settings: { checkIntervalMs: 200 } });
 		broker.createService(probeService(state));
 		brokers.push(broker);

@@ -13,10 +13,20 @@ import { HealthMixin } from "../../mixins/health.mixin.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
-import { type ClusterSummary, ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
+import { ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
 import { type WantedReplicas, wantedReplicas } from "./replica-policy.ts";
-import { DEFAULT_HISTORY_CAPACITY, MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
-import { TRANSITION_KINDS, type Transition, type TransitionKind } from "./transition.ts";
+import { MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
+import { NoParams, type ParamsOf } from "../../runtime/validation/zod-params.ts";
+import type { ResultOf } from "../../runtime/validation/zod-response.ts";
+import {
+	type CircuitEventPayload,
+	ClusterResponse,
+	type NodeEventPayload,
+	NodesResponse,
+	ServicesResponse,
+	TransitionsParams,
+	TransitionsResponse
+} from "./health.params.ts";
 
 /** Optional so a schema of any settings type can be loaded by the service catalog; defaults below. */
 export interface HealthSettings extends ServiceSettingSchema {
@@ -42,24 +52,6 @@ interface HealthState {
 	transitions: TransitionLog;
 }
 
-interface NodeLike {
-	id: string;
-}
-
-interface CircuitPayload {
-	nodeID: string;
-	service: string;
-	action: string;
-	failures?: number;
-	count?: number;
-}
-
-interface TransitionParams {
-	limit?: number;
-	kind?: TransitionKind;
-	id?: string;
-}
-
 type HealthThis = Service<HealthSettings>;
 
 // Per service instance, not per schema: tests and one-process setups build several brokers from one schema.
@@ -71,7 +63,7 @@ function stateOf(service: HealthThis): HealthState {
 	return state;
 }
 
-function circuitReport(ctx: Context<CircuitPayload>, state: CircuitState): CircuitReport {
+function circuitReport(ctx: Context<CircuitEventPayload>, state: CircuitState): CircuitReport {
 	const p = ctx.params;
 	const detail = p.failures !== undefined && p.count !== undefined ? `${p.failures} failures in ${p.count} calls` : undefined;
 	return {
@@ -97,7 +89,9 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				visibility: "published",
 				permissions: ["health:read"],
 				rest: "GET /cluster",
-				handler(this: HealthThis): ClusterSummary {
+				params: NoParams,
+				response: ClusterResponse,
+				handler(this: HealthThis): ResultOf<typeof ClusterResponse> {
 					return stateOf(this).watcher.summary();
 				}
 			},
@@ -105,7 +99,9 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				visibility: "published",
 				permissions: ["health:read"],
 				rest: "GET /nodes",
-				handler(this: HealthThis): Pick<ClusterSummary, "nodes"> {
+				params: NoParams,
+				response: NodesResponse,
+				handler(this: HealthThis): ResultOf<typeof NodesResponse> {
 					return { nodes: stateOf(this).watcher.summary().nodes };
 				}
 			},
@@ -113,7 +109,9 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				visibility: "published",
 				permissions: ["health:read"],
 				rest: "GET /services",
-				handler(this: HealthThis): Pick<ClusterSummary, "services"> {
+				params: NoParams,
+				response: ServicesResponse,
+				handler(this: HealthThis): ResultOf<typeof ServicesResponse> {
 					return { services: stateOf(this).watcher.summary().services };
 				}
 			},
@@ -121,13 +119,10 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				visibility: "published",
 				permissions: ["health:read"],
 				rest: "GET /transitions",
-				params: {
-					limit: { type: "number", integer: true, min: 1, max: DEFAULT_HISTORY_CAPACITY, optional: true, convert: true },
-					kind: { type: "enum", values: [...TRANSITION_KINDS], optional: true },
-					id: { type: "string", min: 1, max: 200, optional: true }
-				},
-				async handler(this: HealthThis, ctx: Context<TransitionParams>): Promise<{ transitions: Transition[] }> {
-					const { limit = 100, kind, id } = ctx.params;
+				params: TransitionsParams,
+				response: TransitionsResponse,
+				async handler(this: HealthThis, ctx: Context<ParamsOf<typeof TransitionsParams>>): Promise<ResultOf<typeof TransitionsResponse>> {
+					const { limit, kind, id } = ctx.params;
 					return { transitions: await stateOf(this).transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
 				}
 			}
@@ -140,20 +135,20 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 			"$node.updated"(this: HealthThis): void {
 				stateOf(this).watcher.nodesChanged();
 			},
-			"$node.disconnected"(this: HealthThis, ctx: Context<{ node: NodeLike; unexpected: boolean }>): void {
+			"$node.disconnected"(this: HealthThis, ctx: Context<NodeEventPayload>): void {
 				const reason = ctx.params.unexpected ? LOST_HEARTBEAT : LEFT_GRACEFULLY;
 				stateOf(this).watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
 			},
 			"$services.changed"(this: HealthThis): void {
 				stateOf(this).watcher.nodesChanged();
 			},
-			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
 				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "open"));
 			},
-			"$circuit-breaker.half-opened"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+			"$circuit-breaker.half-opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
 				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "half-open"));
 			},
-			"$circuit-breaker.closed"(this: HealthThis, ctx: Context<CircuitPayload>): void {
+			"$circuit-breaker.closed"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
 				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "closed"));
 			}
 		},

@@ -16,6 +16,7 @@ import { loadCommands } from "../../repl/load-commands.ts";
 import type { ClusterSummary } from "./cluster-watcher.ts";
 import { NATS_URL, makeBroker, randomNamespace, waitFor } from "./health-test-kit.ts";
 import healthService, { type HealthSettings } from "./health.service.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const cleanups: (() => Promise<void>)[] = [];
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 function localBroker(schemas: (ServiceSchema | ServiceSchema<HealthSettings>)[]): ServiceBroker {
-	const broker = new ServiceBroker({ nodeID: "solo", logLevel: "error" });
+	const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: "solo", logLevel: "error" });
 	for (const s of schemas) broker.createService(s);
 	cleanups.push(() => broker.stop());
 	return broker;

@@ -5,7 +5,7 @@ import { legisinfoConnector } from "./legisinfo.ts";
 import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { openparliamentConnector, type OpenparliamentConfig } from "./openparliament.ts";
 
-export const SOURCE_NAMES: readonly SourceName[] = ["ocd", "openparliament", "legisinfo"];
+export const SOURCE_NAMES = ["ocd", "openparliament", "legisinfo"] as const satisfies readonly SourceName[];
 
 export function isSourceName(value: string): value is SourceName {
 	return (SOURCE_NAMES as readonly string[]).includes(value);

@@ -28,7 +28,8 @@ export interface RunParams {
 }
 
 export interface RunProgress {
-	documents: number;
+	/** Absent until the run has loaded something (a queued run's progress is `{}`). */
+	documents?: number;
 	pages?: number;
 	requests?: number;
 	url?: string;
