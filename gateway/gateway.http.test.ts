@@ -142,6 +142,15 @@ describe("gateway errors", () => {
 		expect(errorOf(res)).toMatchObject({ type: "REQUEST_TOO_LARGE", code: 413 });
 	});
 
+	it("answers malformed percent-encoding in a path with 400, not a router fault", async () => {
+		for (const path of ["/api/v1/things/%ED%A0%80", "/api/v1/things/%E0%A4", "/api/v1/things/%"]) {
+			const res = await request(`${baseUrl}${path}`);
+			expect(res.status, path).toBe(400);
+			expect(errorOf(res), path).toMatchObject({ type: "BAD_REQUEST", code: 400 });
+		}
+		expect((await request(`${baseUrl}/healthz`)).status).toBe(200);
+	});
+
 	it("answers an unknown route with 404 JSON", async () => {
 		for (const path of ["/api/v1/no/such/route", "/nothing-here", "/mobile/v1/nope"]) {
 			const res = await request(`${baseUrl}${path}`);

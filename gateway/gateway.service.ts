@@ -179,6 +179,15 @@ const routes: ApiRouteSchema[] = [
 	}
 ];
 
+function decodesAsUtf8(path: string): boolean {
+	try {
+		decodeURIComponent(path);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 function pathOf(url: string | undefined): string {
 	const path = (url ?? "/").split("?", 1)[0] ?? "/";
 	return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
@@ -323,6 +332,13 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 	const state = stateOf(service);
 	setSecurityHeaders(req, res, state.env.trustProxy);
 	const path = pathOf(req.url);
+	// moleculer-web decodes path params with decodeURIComponent, which throws on malformed
+	// percent-encoding (a lone surrogate, `%E0%A4`): that is the client's fault, so a 400 here
+	// rather than a 500 from the router (found by the route fuzzer).
+	if (!decodesAsUtf8(path)) {
+		writeErrorOf(res, 400, "BAD_REQUEST", "The path has malformed percent-encoding");
+		return;
+	}
 	if (req.method === "OPTIONS") {
 		answerOptions(service, state, req, res, path);
 		return;
