@@ -7,15 +7,30 @@ import { MAX_OFFSET, queryInt, text } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
 import { zodResponse } from "../../runtime/validation/zod-response.ts";
 import { API_KEY_SCOPES, ROLES } from "./core/roles.ts";
+import { normalizeEmail } from "./core/emails.ts";
 
 const password = text(1024, 1);
 /** A sign-in challenge is 32 random bytes in base64url (43 characters); the bound leaves room. */
 const challenge = text(100, 1);
 const refreshToken = text(200, 1);
 
+/**
+ * An address is normalised (NFKC, trimmed, lower-cased: core/emails.ts) before its format is
+ * checked, so a full-width or differently cased look-alike is the same address, not a second
+ * account and not a format error.
+ */
+const newEmail = text(254, 1)
+	.transform((raw, ctx) => {
+		const normalized = normalizeEmail(raw);
+		if (normalized.ok) return normalized.email;
+		ctx.addIssue({ code: "custom", message: normalized.message });
+		return z.NEVER;
+	})
+	.pipe(z.email());
+
 export const RegisterParams = zodParams(
 	z.strictObject({
-		email: z.email().max(254),
+		email: newEmail,
 		password,
 		// Trimmed before the length is checked, as fastest-validator's `trim` did.
 		displayName: z.string().trim().min(1).max(100)
