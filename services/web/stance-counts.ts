@@ -6,7 +6,7 @@
  * For the coordinator: replace the body with the citizen module's count over its table, e.g.
  * `SELECT count(*) FILTER (WHERE stance = 'support')::int AS support, count(*) FILTER (WHERE stance = 'oppose')::int AS oppose
  *  FROM web.bill_stances WHERE session = $1 AND bill_number = $2`, and emit the module's own
- * change event to `CACHE_CLEAN_EVENTS` (cache-invalidation.ts) so a cached bill shows a new stance.
+ * change event to `CACHE_CLEAN_EVENTS` (../shared/cache-invalidation.ts) so a cached bill shows a new stance.
  */
 import type { SqlExecutor } from "../../runtime/storage/database.ts";
 
