@@ -7,9 +7,10 @@ import { type Scenario, log } from "./scenario.ts";
 import { etlScenario } from "./scenarios/etl.ts";
 import { gatewayScenario } from "./scenarios/gateway.ts";
 import { metricsScenario } from "./scenarios/metrics.ts";
+import { mobileScenario } from "./scenarios/mobile.ts";
 import { storageScenario } from "./scenarios/storage.ts";
 
-const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario];
+const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario, mobileScenario];
 
 function usage(): string {
 	return ["usage: npm run bench [-- <scenario>...]", "scenarios:", ...SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`)].join("\n");
