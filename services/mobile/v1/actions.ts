@@ -40,8 +40,7 @@ const OWN_DEVICES = { visibility: "published", permissions: ["account:self"] } a
 
 /** A device as its owner sees it (the owner's id is theirs already). */
 function ownView(device: Device): Omit<Device, "userId"> {
-	const { userId: _owner, ...rest } = device;
-	return rest;
+	return { id: device.id, platform: device.platform, token: device.token, name: device.name, createdAt: device.createdAt, updatedAt: device.updatedAt };
 }
 
 function userIdOf(ctx: Context): string {
@@ -54,8 +53,7 @@ function userIdOf(ctx: Context): string {
 /** Detail on demand: the web API's answer for the item, without the raw-source lineage a phone does not show. */
 async function detailOf(ctx: Context, action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
 	const detail = await ctx.call<Record<string, unknown>, Record<string, unknown>>(action, params);
-	const { source: _lineage, ...rest } = detail;
-	return rest;
+	return Object.fromEntries(Object.entries(detail).filter(([key]) => key !== "source"));
 }
 
 /** The v1 actions, for a service that gives each handler its host (database, cursor key). */

@@ -86,8 +86,7 @@ export function plotSchemaProblems(figure: { data: unknown[]; layout: Record<str
 		const schema = PLOT_SCHEMA.traces[trace.type];
 		if (!schema) return problems.push(`data[${i}].type: no trace type ${trace.type} in the schema subset`);
 		Object.assign(layoutAttributes, schema.layoutAttributes);
-		const { type: _type, ...rest } = trace;
-		checkObject(`data[${i}]`, schema.attributes, rest, problems);
+		checkObject(`data[${i}]`, schema.attributes, Object.fromEntries(Object.entries(trace).filter(([key]) => key !== "type")), problems);
 		return undefined;
 	});
 	checkObject("layout", layoutAttributes, figure.layout, problems);
