@@ -9,9 +9,10 @@ import { etlScenario } from "./scenarios/etl.ts";
 import { footprintScenario } from "./scenarios/footprint.ts";
 import { gatewayScenario } from "./scenarios/gateway.ts";
 import { metricsScenario } from "./scenarios/metrics.ts";
+import { mobileScenario } from "./scenarios/mobile.ts";
 import { storageScenario } from "./scenarios/storage.ts";
 
-const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario, footprintScenario, apiScenario];
+const SCENARIOS: Scenario[] = [gatewayScenario, metricsScenario, storageScenario, etlScenario, footprintScenario, apiScenario, mobileScenario];
 
 function usage(): string {
 	return ["usage: npm run bench [-- <scenario>...]", "scenarios:", ...SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`)].join("\n");

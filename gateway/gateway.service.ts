@@ -162,8 +162,8 @@ const routes: ApiRouteSchema[] = [
 		use: [jsonBody],
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
-		// Mobile actions are served with their compact payloads under /mobile/v1 only.
-		blacklist: ["mobile.*"]
+		// Mobile actions are served with their compact payloads under /mobile/v1 only (`**`: their names are `mobile.v1.<what>`).
+		blacklist: ["mobile.**"]
 	},
 	{
 		name: "mobile",
@@ -175,7 +175,7 @@ const routes: ApiRouteSchema[] = [
 		use: [jsonBody],
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
-		whitelist: ["mobile.*"]
+		whitelist: ["mobile.**"]
 	}
 ];
 

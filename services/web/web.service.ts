@@ -2,7 +2,7 @@
  * `web`: the public data API, read side (issue 11; routes and contracts in DESIGN.md "Public
  * routes"). Every action is published to anyone (`permissions: ["public"]`), answers from the ETL's
  * tables (schema `etl`, read only: DbMixin `reads`), and is cached by Moleculer's cacher per action
- * and params; cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
+ * and params; ../shared/cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
  * `API-Version` headers (gateway/etag.ts).
  *
  * Handlers only orchestrate: SQL lives in stores/, params in params.ts (zod, strict: an unknown
@@ -18,7 +18,8 @@ import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import { billSource } from "./bill-source.ts";
-import { CACHE_CLEAN_EVENTS, CacheInvalidation, RUN_PROGRESS_EVENT } from "./cache-invalidation.ts";
+import { CACHE_CLEAN_EVENTS, CacheInvalidation, RUN_PROGRESS_EVENT } from "../shared/cache-invalidation.ts";
+import { STANCE_CHANGED_EVENT } from "./citizen/citizen-events.ts";
 import { NotFoundError } from "./errors.ts";
 import { pageOf } from "./pages.ts";
 import {
@@ -280,7 +281,8 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 				}
 			},
 			...Object.fromEntries(
-				CACHE_CLEAN_EVENTS.map((name) => [
+				// A citizen's stance too: its counts are on the cached bill.
+				[...CACHE_CLEAN_EVENTS, STANCE_CHANGED_EVENT].map((name) => [
 					name,
 					{
 						handler(this: WebThis): Promise<void> {
@@ -292,7 +294,7 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 		},
 
 		created(this: WebThis): void {
-			states.set(this, { invalidation: new CacheInvalidation(this.broker), documents: undefined, documentsOpened: Promise.resolve() });
+			states.set(this, { invalidation: new CacheInvalidation(this.broker, "web"), documents: undefined, documentsOpened: Promise.resolve() });
 		},
 
 		started(this: WebThis): void {

@@ -232,6 +232,9 @@ export class Loader {
 
 		const result: FlushResult = { counts: { inserted: 0, updated: 0, unchanged: 0 }, events: [], documents, issues: issues.length };
 		await this.#db.transaction(async (tx: TransactionExecutor) => {
+			// First, before any row lock: the change log's order is commit order only if writers take
+			// its lock before anything else they might wait on (migrations/006_change_log.sql).
+			await tx.query("SELECT etl.lock_change_log()");
 			for (const [kind, list] of prepared) {
 				const spec = TABLES[kind];
 				const counts = spec.merge

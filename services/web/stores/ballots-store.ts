@@ -2,8 +2,7 @@
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { BallotsParams } from "../params.ts";
-import { POSITIONED_CTES } from "./party-positions.ts";
-import { memberBallotsSql } from "./record-store.ts";
+import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { Conditions, isoDate } from "./sql.ts";
 
 export type BallotView = {

@@ -1,6 +1,6 @@
 /** A member's most recent ballots, for their detail page. */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { memberBallotsSql } from "./record-store.ts";
+import { memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { isoDate } from "./sql.ts";
 
 export type LatestBallot = {

@@ -5,7 +5,7 @@
  * counting their party's Yes/No ballots only on the votes where the member voted Yes or No.
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { POSITIONED_CTES } from "./party-positions.ts";
+import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { isoDate } from "./sql.ts";
 
 export type RecordFigures = {
@@ -35,13 +35,6 @@ export interface VotingRecord {
 	overall: RecordFigures;
 	sessions: (RecordFigures & { session: string })[];
 	dissent: DissentingBallot[];
-}
-
-/** A member's ballots in every session (one lookup per session's vote rows, not an unnest of all ballots). */
-export function memberBallotsSql(slugParam: string): string {
-	return `SELECT pb.session, pb.vote_number, pb.politician_slug, pb.membership_id, pb.ballot
-	FROM (SELECT DISTINCT session FROM etl.vote_ballots) s
-	CROSS JOIN LATERAL etl.politician_ballots(s.session, ${slugParam}) pb`;
 }
 
 const FIGURES = `count(*) FILTER (WHERE ballot IN ('Yes', 'No'))::int AS votes_cast,

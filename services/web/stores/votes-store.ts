@@ -2,7 +2,7 @@
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { VoteParams, VotesParams } from "../params.ts";
-import { freeVoteSql, partyTalliesSql, positionSql } from "./party-positions.ts";
+import { freeVoteSql, partyTalliesSql, positionSql } from "../../shared/voting-record-sql.ts";
 import { Conditions, isoDate } from "./sql.ts";
 
 export type VoteSummary = {

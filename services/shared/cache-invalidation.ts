@@ -1,5 +1,5 @@
 /**
- * When the web service's cached answers must go (issue 11: nothing stale once an ETL run has
+ * When a read service's cached answers must go (web and viz; moved here from services/web) (issue 11: nothing stale once an ETL run has
  * committed). Answers are cached by Moleculer's cacher per action and params (Redis when
  * REDIS_URL, so every web node shares them; memory otherwise). They are cleaned:
  * - on `etl.run.progress`, which the ETL broadcasts after every committed batch and at the end of
@@ -11,14 +11,14 @@
  * the clean would store the old answer afterwards. Each request notes the generation it began in;
  * one that sees the generation moved while it ran cleans again once its answer has been stored.
  */
-import { STANCE_CHANGED_EVENT } from "./citizen/citizen-events.ts";
 import type { ServiceBroker } from "moleculer";
 
 export const RUN_PROGRESS_EVENT = "etl.run.progress";
-/** The ETL's domain events, and a citizen's stance (its counts are on the cached bill). */
-export const CACHE_CLEAN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated", STANCE_CHANGED_EVENT] as const;
-/** The cacher's keys start with the action name: this pattern is every cached web answer. */
-export const WEB_CACHE_PATTERN = "web.**";
+export const CACHE_CLEAN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated"] as const;
+/** The cacher's keys start with the action name: `web.**` is every cached web answer. */
+export function cachePatternOf(serviceName: string): string {
+	return `${serviceName}.**`;
+}
 
 interface RunReport {
 	id?: unknown;
@@ -34,9 +34,12 @@ export class CacheInvalidation {
 	#generation = 0;
 	readonly #runs = new Map<string, string>();
 	readonly #broker: ServiceBroker;
+	readonly #pattern: string;
 
-	constructor(broker: ServiceBroker) {
+	/** `serviceName`: whose cached answers (`<name>.**`) this cleans. */
+	constructor(broker: ServiceBroker, serviceName: string) {
 		this.#broker = broker;
+		this.#pattern = cachePatternOf(serviceName);
 	}
 
 	get generation(): number {
@@ -56,7 +59,7 @@ export class CacheInvalidation {
 
 	async clean(): Promise<void> {
 		this.#generation++;
-		await this.#broker.cacher?.clean(WEB_CACHE_PATTERN);
+		await this.#broker.cacher?.clean(this.#pattern);
 	}
 
 	/**

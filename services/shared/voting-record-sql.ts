@@ -7,6 +7,9 @@
  *   voted Yes or No; none on a tie or with fewer than two such members;
  * - a party's vote was free when at least 15 % of its Yes/No ballots went against its position.
  * Counted over `etl.vote_ballots` in the database, never by loading ballots into JavaScript.
+ *
+ * Shared by `web` (the record, ballots, a vote's parties), `viz` (agreement over time) and `mobile`
+ * (ballots summarised per vote), so the definition has one home (moved here from web/stores).
  */
 
 /** Party keys (slugs of openparliament's short names) of members who belong to no party. */
@@ -73,3 +76,10 @@ judged AS (
 	SELECT p.*, (p.ballot IN ('Yes', 'No') AND p.party_position IS NOT NULL AND p.ballot <> p.party_position) AS dissent
 	FROM positioned p
 )`;
+
+/** A member's ballots in every session (one lookup per session's vote rows, not an unnest of all ballots). */
+export function memberBallotsSql(slugParam: string): string {
+	return `SELECT pb.session, pb.vote_number, pb.politician_slug, pb.membership_id, pb.ballot
+	FROM (SELECT DISTINCT session FROM etl.vote_ballots) s
+	CROSS JOIN LATERAL etl.politician_ballots(s.session, ${slugParam}) pb`;
+}
