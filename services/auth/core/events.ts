@@ -5,3 +5,25 @@
 
 /** Broadcast with `{ keyId }` when an API key is revoked, so open streams and caches drop it at once. */
 export const API_KEY_REVOKED_EVENT = "auth.apiKeyRevoked";
+
+/**
+ * Broadcast with a `SecurityEvent` after an account's security changed (a sign-in, a second factor
+ * enabled or used, a password changed), so the notification service tells its owner.
+ */
+export const SECURITY_EVENT = "auth.security";
+
+export const SECURITY_ACTIONS = ["login.succeeded", "mfa.enabled", "mfa.recovery-code-used", "password.changed"] as const;
+export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
+
+export interface SecurityEvent {
+	/** Unique per occurrence: consumers deduplicate on it. */
+	id: string;
+	userId: string;
+	action: SecurityAction;
+	at: string;
+	ip?: string;
+}
+
+export function isSecurityAction(action: string): action is SecurityAction {
+	return (SECURITY_ACTIONS as readonly string[]).includes(action);
+}
