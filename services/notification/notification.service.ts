@@ -263,6 +263,7 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 					if ((await countWebhooks(db, owner)) >= MAX_WEBHOOKS_PER_OWNER) throw new Errors.MoleculerClientError(`At most ${MAX_WEBHOOKS_PER_OWNER} webhooks per owner`, 409, "WEBHOOK_LIMIT_REACHED");
 					const hook = await createWebhook(db, owner, userId, verdict.url.toString(), [...new Set(ctx.params.events)]);
 					(ctx.meta as Record<string, unknown>).$statusCode = 201;
+					(ctx.meta as Record<string, unknown>).$location = `/api/v1/webhooks/${hook.id}`;
 					return publicWebhook(hook, true);
 				}
 			},
