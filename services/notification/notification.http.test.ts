@@ -198,6 +198,19 @@ describe.each(BACKENDS)("notifications over HTTP on $name", (backend) => {
 		expect(rows.find((r) => r.idempotencyKey === hits[0]?.key)).toMatchObject({ status: "sent", attempts: 3 });
 	}, 60_000);
 
+	it("tells a user of a new sign-in to their account (auth's security event), in the inbox and by email", async () => {
+		const email = `carol-${randomUUID().slice(0, 6)}@example.org`;
+		const carol = await register(node, email);
+		const login = await node.post("/api/v1/auth/login", { email, password: "a long passphrase for tests 9" });
+		expect(login.status).toBe(200);
+		const auth = node.bearerFor("citizen", carol);
+		await waitFor(async () => ((await node.get("/api/v1/notifications", auth)).body as { objects: Array<{ kind: string }> }).objects.some((o) => o.kind === "account.security"), {
+			message: "carol's security notice",
+			timeoutMs: 20_000
+		});
+		await waitFor(() => smtp.mails.some((m) => m.to.includes(email) && m.parsed.subject === "New sign-in to your account"), { message: "carol's security email", timeoutMs: 20_000 });
+	}, 60_000);
+
 	it("serves an Atom feed per bill, without signing in", async () => {
 		const feed = await request(`${node.baseUrl}/feeds/bills/44-1/C-10`);
 		expect(feed.status).toBe(200);
