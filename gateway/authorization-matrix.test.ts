@@ -16,7 +16,7 @@ import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from
 import { API_KEY_SCOPES, type Principal, ROLES, isAllowed } from "../services/auth/core/roles.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
 import { type GatewayNode, request, startGatewayNode } from "./gateway-test-kit.ts";
-import { EVENTS_PATH, NON_ACTION_PERMISSIONS } from "./gateway.service.ts";
+import { EVENTS_PATH, INBOX_STREAM_PATH, NON_ACTION_PERMISSIONS } from "./gateway.service.ts";
 
 interface Caller {
 	name: string;
@@ -73,7 +73,7 @@ function expectedStatus(caller: Caller, permissions: readonly string[] | undefin
 }
 
 async function statusOf(baseUrl: string, method: string, path: string, headers: Record<string, string>): Promise<number> {
-	if (path === EVENTS_PATH) {
+	if (path === EVENTS_PATH || path === INBOX_STREAM_PATH) {
 		// A granted stream stays open: its status is all the matrix needs.
 		const res = await fetch(`${baseUrl}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
 		await res.body?.cancel();

@@ -30,6 +30,8 @@ import { edgePolicyOf } from "./edge-policies.ts";
 import { onlyReadsAreConditional, responseETag } from "./etag.ts";
 import { toHttpError, writeError, writeErrorOf, writeJson } from "./errors.ts";
 import { jsonBody } from "./json-body.ts";
+import { formOrJsonBody } from "./form-body.ts";
+import { INBOX_CREATED_EVENT } from "../services/notification/notification.contract.ts";
 import { declareZero, incrementMetric } from "../runtime/platform-metrics.ts";
 import { serveClusterMetrics } from "./metrics-endpoint.ts";
 import { type ScraperAllowlist, scraperAllowlist } from "./scraper-allowlist.ts";
@@ -45,6 +47,10 @@ export const API_PREFIX = "/api/v1";
 export const MOBILE_PREFIX = "/mobile/v1";
 export const EVENTS_PATH = `${API_PREFIX}/events`;
 export const METRICS_PATH = "/metrics";
+export const FEEDS_PREFIX = "/feeds";
+export const UNSUBSCRIBE_PREFIX = "/unsubscribe";
+/** A signed-in user's own live stream: their new inbox items, nothing of the cluster. */
+export const INBOX_STREAM_PATH = `${API_PREFIX}/notifications/stream`;
 
 /**
  * The two routes that are not actions declare their permissions here, and are checked by the same
@@ -55,7 +61,8 @@ export const METRICS_PATH = "/metrics";
  */
 export const NON_ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
 	[EVENTS_PATH]: ["health:read"],
-	[METRICS_PATH]: ["monitoring:read"]
+	[METRICS_PATH]: ["monitoring:read"],
+	[INBOX_STREAM_PATH]: ["account:self"]
 };
 
 /** The routes answered before moleculer-web, with the methods they take. */
@@ -63,7 +70,8 @@ const FIXED_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
 	"/healthz": ["GET", "HEAD"],
 	"/readyz": ["GET", "HEAD"],
 	[METRICS_PATH]: ["GET", "HEAD"],
-	[EVENTS_PATH]: ["GET"]
+	[EVENTS_PATH]: ["GET"],
+	[INBOX_STREAM_PATH]: ["GET"]
 };
 
 /** Methods an alias may declare; OPTIONS answers which of them a path takes. */
@@ -89,6 +97,8 @@ type GatewayThis = Service<GatewaySettings>;
 /** What the gateway keeps per service instance (beside the schema, so `this` stays Moleculer's type). */
 interface GatewayState {
 	sse: SseHub;
+	/** Users' own streams, apart from the dashboards' so no cluster event reaches a citizen. */
+	inboxSse: SseHub;
 	edge: EdgeServer | undefined;
 	ownsEdge: boolean;
 	draining: boolean;
@@ -162,8 +172,10 @@ const routes: ApiRouteSchema[] = [
 		use: [jsonBody],
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
-		// Mobile actions are served with their compact payloads under /mobile/v1 only (`**`: their names are `mobile.v1.<what>`).
-		blacklist: ["mobile.**"]
+		// Mobile actions are served with their compact payloads under /mobile/v1 only (`**`: their names
+		// are `mobile.v1.<what>`); feeds and unsubscribe links live outside /api/v1 (their URLs go into
+		// feed readers and emails).
+		blacklist: ["mobile.**", "notification.feed*", "notification.unsubscribe*"]
 	},
 	{
 		name: "mobile",
@@ -176,6 +188,29 @@ const routes: ApiRouteSchema[] = [
 		onBeforeCall: passPrincipal,
 		etag: responseETag,
 		whitelist: ["mobile.**"]
+	},
+	{
+		// Atom feeds per bill, politician and saved search (notification service), as openparliament offers RSS.
+		name: "feeds",
+		path: FEEDS_PREFIX,
+		autoAliases: true,
+		mappingPolicy: "restrict",
+		bodyParsers: false,
+		use: [jsonBody],
+		onBeforeCall: passPrincipal,
+		etag: responseETag,
+		whitelist: ["notification.feed*"]
+	},
+	{
+		// One-click unsubscribe (RFC 8058): the only route that reads a form body (form-body.ts).
+		name: "unsubscribe",
+		path: UNSUBSCRIBE_PREFIX,
+		autoAliases: true,
+		mappingPolicy: "restrict",
+		bodyParsers: false,
+		use: [formOrJsonBody],
+		onBeforeCall: passPrincipal,
+		whitelist: ["notification.unsubscribe*"]
 	}
 ];
 
@@ -221,6 +256,7 @@ function beginDrain(state: GatewayState): void {
 	state.draining = true;
 	// Open streams would hold the port open; dashboards reconnect to another node.
 	state.sse.close();
+	state.inboxSse.close();
 }
 
 async function answerReadiness(state: GatewayState, res: ServerResponse): Promise<void> {
@@ -382,6 +418,17 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 			}
 			state.sse.accept(req, res, state.streamHolder(req, (req as GatewayRequest).$principal ?? { kind: "anonymous" }));
 			return;
+		case INBOX_STREAM_PATH: {
+			if (req.method !== "GET") {
+				res.setHeader("Allow", "GET");
+				writeErrorOf(res, 405, "METHOD_NOT_ALLOWED", "The inbox stream is read with GET");
+				return;
+			}
+			const holder = state.streamHolder(req, (req as GatewayRequest).$principal ?? { kind: "anonymous" });
+			// account:self is held by users only, so the holder is always `user:<id>` here.
+			state.inboxSse.accept(req, res, holder);
+			return;
+		}
 		default:
 			onlyReadsAreConditional(req);
 			await moleculerWeb(service).httpHandler(req, res);
@@ -449,6 +496,13 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 
 		events: {
 			...forwardedEvents,
+			// Broadcast by notification: only the streams of the item's user get it.
+			[INBOX_CREATED_EVENT]: {
+				handler(this: GatewayThis, ctx: Context<{ userId?: unknown; item?: unknown }>): void {
+					if (typeof ctx.params.userId !== "string") return;
+					stateOf(this).inboxSse.publishTo(`user:${ctx.params.userId}`, "inbox", ctx.params.item);
+				}
+			},
 			// Broadcast by auth, so no gateway keeps honouring a revoked key from its cache.
 			[API_KEY_REVOKED_EVENT]: {
 				params: ApiKeyRevokedPayload,
@@ -477,6 +531,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 		created(this: GatewayThis): void {
 			const state: GatewayState = {
 				sse: new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.sse", err)),
+				inboxSse: new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.inbox-sse", err)),
 				edge: undefined,
 				ownsEdge: false,
 				draining: false,
@@ -512,6 +567,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			state.draining = false;
 			state.routesReady = false;
 			state.sse = new SseHub(sseOptionsOf(this, this.settings.sse), now, (err) => containFault(this.broker, "timer", "gateway.sse", err));
+			state.inboxSse = new SseHub(this.settings.sse, now, (err) => containFault(this.broker, "timer", "gateway.inbox-sse", err));
 			state.limits = new GatewayRateLimits(
 				{
 					redisUrl: env.redisUrl,

@@ -153,6 +153,12 @@ export class SseHub {
 		for (const res of this.clients.keys()) this.send(res, frame);
 	}
 
+	/** Sends to the streams of one holder only (a user's own inbox items). */
+	publishTo(principal: string, event: string, data: unknown): void {
+		const frame = `event: ${event}\ndata: ${JSON.stringify(data ?? null)}\n\n`;
+		for (const [res, stream] of this.clients) if (stream.holder?.principal === principal) this.send(res, frame);
+	}
+
 	/** Ends every stream; new ones are refused from now on. */
 	close(): void {
 		this.closed = true;

@@ -20,7 +20,7 @@ import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
 import type { AuditEventInput, DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
-import { API_KEY_REVOKED_EVENT } from "./core/events.ts";
+import { API_KEY_REVOKED_EVENT, SECURITY_EVENT, type SecurityEvent, isSecurityAction } from "./core/events.ts";
 import { incrementMetric } from "../../runtime/platform-metrics.ts";
 import { ApiKeyScopeError, apiKeyPrefix, createApiKey, verifyApiKey } from "./core/api-keys.ts";
 import { type JwtKeyring, issueAccessToken } from "./core/jwt.ts";
@@ -203,6 +203,12 @@ export function AuthService(options: AuthServiceOptions = {}): ServiceSchema {
 			await state.documents.appendAudit(entry);
 		} catch (err) {
 			service.logger.error(`Audit event ${event.action} not recorded: ${err instanceof Error ? err.message : String(err)}`, entry);
+		}
+		// The account's owner is told (notification service); the target of these actions is the user.
+		if (isSecurityAction(event.action) && event.target !== undefined) {
+			const ip = entry.data?.ip;
+			const security: SecurityEvent = { id: randomUUID(), userId: event.target, action: event.action, at: (entry.at ?? new Date(now())).toISOString(), ...(typeof ip === "string" ? { ip } : {}) };
+			await service.broker.broadcast(SECURITY_EVENT, security);
 		}
 	}
 

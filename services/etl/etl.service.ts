@@ -26,7 +26,7 @@ import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
 import { OCD_PUBLISHED_PREFIX } from "./connectors/ocd-divisions.ts";
-import { parsePrivateNetworkAllowlist } from "./http/address-policy.ts";
+import { parsePrivateNetworkAllowlist } from "../../runtime/net/address-policy.ts";
 import { isUnderPrefix } from "./http/fetcher.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";

@@ -11,3 +11,25 @@ export const API_KEY_REVOKED_EVENT = "auth.apiKeyRevoked";
 
 /** Its payload; a listener ignores fields it does not know (a newer auth may send more). */
 export const ApiKeyRevokedPayload = zodParams(z.object({ keyId: text(100, 1) }));
+
+/**
+ * Broadcast with a `SecurityEvent` after an account's security changed (a sign-in, a second factor
+ * enabled or used, a password changed), so the notification service tells its owner.
+ */
+export const SECURITY_EVENT = "auth.security";
+
+export const SECURITY_ACTIONS = ["login.succeeded", "mfa.enabled", "mfa.recovery-code-used", "password.changed"] as const;
+export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
+
+export interface SecurityEvent {
+	/** Unique per occurrence: consumers deduplicate on it. */
+	id: string;
+	userId: string;
+	action: SecurityAction;
+	at: string;
+	ip?: string;
+}
+
+export function isSecurityAction(action: string): action is SecurityAction {
+	return (SECURITY_ACTIONS as readonly string[]).includes(action);
+}

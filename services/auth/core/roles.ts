@@ -16,6 +16,8 @@ export const PERMISSIONS = [
 	"read:public", // public data through an identity, e.g. bulk export with an API key
 	"account:self", // one's own profile, password, second factor, sessions
 	"follows:write", // follows, support/oppose
+	"webhooks:manage", // one's own webhooks (a user's, or an API key's)
+	"notifications:read", // the delivery log of every user (operators)
 	"data:correct", // editorial corrections of parliamentary data
 	"health:read",
 	"monitoring:read",
@@ -34,7 +36,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const CITIZEN: readonly Permission[] = ["read:public", "account:self", "follows:write"];
+const CITIZEN: readonly Permission[] = ["read:public", "account:self", "follows:write", "webhooks:manage"];
 
 /** Admin holds everything, including permissions added later, so it is not listed here. */
 const ROLE_PERMISSIONS: Record<Exclude<Role, "admin">, readonly Permission[]> = {
@@ -44,6 +46,7 @@ const ROLE_PERMISSIONS: Record<Exclude<Role, "admin">, readonly Permission[]> = 
 		...CITIZEN,
 		"health:read",
 		"monitoring:read",
+		"notifications:read",
 		"alerts:read",
 		"alerts:manage",
 		"etl:read",
@@ -62,6 +65,7 @@ const ROLE_PERMISSIONS: Record<Exclude<Role, "admin">, readonly Permission[]> = 
  */
 export const API_KEY_SCOPES: readonly Permission[] = [
 	"read:public",
+	"webhooks:manage",
 	"data:correct",
 	"health:read",
 	"monitoring:read",

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openparliamentConnector } from "../connectors/openparliament.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
-import { addressPolicy, embeddedIpv4, parsePrivateNetworkAllowlist } from "./address-policy.ts";
+import { addressPolicy, embeddedIpv4, parsePrivateNetworkAllowlist } from "../../../runtime/net/address-policy.ts";
 import { Fetcher, HttpError, isUnderPrefix } from "./fetcher.ts";
 import { LOCAL_TEST_NETWORKS, type LocalTestServer, sendJson, startLocalServer } from "./local-test-server.ts";
 

@@ -6,15 +6,17 @@
  *
  * And confined (issue 9): redirects are followed by hand, each hop checked against the allowed URL
  * prefixes; pagination (next_url) and detail urls stay on the run's origin (`resolveOnOrigin`);
- * every address a name resolves to is checked when the socket connects (address-policy.ts), so no
+ * every address a name resolves to is checked when the socket connects (runtime/net/), so no
  * hop, DNS answer or literal address reaches loopback, private or link-local networks unless an
  * operator allowed them. Errors say the status and a short reason, never what the body held.
  */
 import { isIP } from "node:net";
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, fetch as undiciFetch } from "undici";
-import { addressPolicy, type AddressPolicy } from "./address-policy.ts";
+import { addressPolicy, type AddressPolicy } from "../../../runtime/net/address-policy.ts";
+import { RefusedAddressError, guardedLookup, refusedCause } from "../../../runtime/net/guarded-lookup.ts";
+
+export { RefusedAddressError };
 import { backoffDelay, parseRetryAfter } from "./retry-delay.ts";
 import { PageShape } from "../records/openparliament-shapes.ts";
 import { describeZodError, type DataQualityIssue } from "../records/data-quality.ts";
@@ -83,29 +85,6 @@ export class HttpError extends Error {
 		this.url = url;
 		this.status = status;
 	}
-}
-
-/** A name resolved to, or a URL named, an address the policy refuses. Never retried. */
-export class RefusedAddressError extends Error {
-	override name = "RefusedAddressError";
-}
-
-/**
- * A `lookup` for the socket that refuses the whole answer when any address in it is refused: a
- * name with one public and one private record must not reach the private one on a retry.
- */
-function guardedLookup(policy: AddressPolicy) {
-	return (hostname: string, options: { all?: boolean; family?: number | "IPv4" | "IPv6" }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
-		dnsLookup(hostname, { ...options, all: true }, (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
-			if (err) return callback(err, []);
-			const refused = addresses.find((a) => !policy.permits(a.address));
-			if (refused) return callback(new RefusedAddressError(`${hostname} resolves to ${refused.address}, a non-public address (allow it with ETL_ALLOW_PRIVATE_NETWORKS)`), []);
-			const first = addresses[0];
-			if (options.all) return callback(null, addresses);
-			if (!first) return callback(new RefusedAddressError(`${hostname} has no address`), []);
-			return callback(null, first.address, first.family);
-		});
-	};
 }
 
 /** True when `url` is under `prefix`: same origin, and the path starts with the prefix's path. */
@@ -180,7 +159,7 @@ export class Fetcher {
 
 	/** The connection pool whose sockets check every resolved address; made on first use. */
 	#agent(): Agent {
-		this.#dispatcher ??= new Agent({ connect: { lookup: guardedLookup(this.#policy) } });
+		this.#dispatcher ??= new Agent({ connect: { lookup: guardedLookup(this.#policy, "ETL_ALLOW_PRIVATE_NETWORKS") } });
 		return this.#dispatcher;
 	}
 
@@ -353,10 +332,6 @@ export class Fetcher {
 	}
 }
 
-function refusedCause(error: unknown): RefusedAddressError | undefined {
-	for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof RefusedAddressError) return e;
-	return undefined;
-}
 
 /** A status text is the server's to choose: bounded and on one line in what a run records. */
 function shortReason(statusText: string): string {

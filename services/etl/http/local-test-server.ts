@@ -45,6 +45,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /**
  * The networks the local server is on. The fetcher refuses non-public addresses unless told
- * otherwise (address-policy.ts), so a test that fetches from it opts in, explicitly, with this.
+ * otherwise (runtime/net/address-policy.ts), so a test that fetches from it opts in, explicitly, with this.
  */
 export const LOCAL_TEST_NETWORKS: readonly string[] = ["127.0.0.1/32"];

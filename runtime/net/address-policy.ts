@@ -1,8 +1,9 @@
 /**
- * Which network addresses the ETL may connect to: public ones, plus the private networks an
- * operator names in ETL_ALLOW_PRIVATE_NETWORKS. Checked on the address a name resolved to, at
- * connect time (fetcher.ts), so a public name pointing at 127.0.0.1 or the cloud metadata address,
- * or a redirect to one, is refused like the literal address would be.
+ * Which network addresses the platform may connect to when someone else chose the URL (an ETL
+ * source, a webhook): public ones, plus the private networks an operator names
+ * (ETL_ALLOW_PRIVATE_NETWORKS, WEBHOOK_ALLOW_PRIVATE_NETWORKS). Checked on the address a name
+ * resolved to, at connect time (guarded-lookup.ts), so a public name pointing at 127.0.0.1 or the
+ * cloud metadata address, or a redirect to one, is refused like the literal address would be.
  *
  * Built on node:net's BlockList rather than a hand-written CIDR matcher. IPv4-mapped, NAT64 and
  * 6to4 IPv6 addresses carry an IPv4 address inside: that one is what is judged.
@@ -75,7 +76,7 @@ export function embeddedIpv4(address: string): string | undefined {
 }
 
 export interface AddressPolicy {
-	/** True when the ETL may connect to this resolved address. */
+	/** True when a connection to this resolved address is allowed. */
 	permits(address: string): boolean;
 }
 
@@ -99,13 +100,13 @@ export function addressPolicy(allowPrivate: readonly string[] = []): AddressPoli
 	return { permits: judge };
 }
 
-/** ETL_ALLOW_PRIVATE_NETWORKS: comma-separated networks; checked at once for typos. */
-export function parsePrivateNetworkAllowlist(raw: string | undefined): string[] {
+/** A comma-separated list of networks (ETL_ALLOW_PRIVATE_NETWORKS, ...); checked at once for typos. */
+export function parsePrivateNetworkAllowlist(raw: string | undefined, variable = "ETL_ALLOW_PRIVATE_NETWORKS"): string[] {
 	const entries = (raw ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "");
 	try {
 		addressPolicy(entries);
 	} catch (err) {
-		throw new Error(`ETL_ALLOW_PRIVATE_NETWORKS: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+		throw new Error(`${variable}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 	}
 	return entries;
 }
