@@ -4,13 +4,14 @@
  * change detection (a rerun writes no row and emits no event), a real change emitting
  * `bill.updated` with its changed fields, the runs API, and 409 for a source that is busy.
  */
+import os from "node:os";
 import { type Context, ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { EtlService } from "./etl.service.ts";
 import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
-import type { Run } from "./pipeline/runs.ts";
+import type { LeaseInfo, Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
@@ -178,7 +179,12 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		const started = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", url: server.url });
 		expect(started.status).toBe("queued");
 		const busy = await broker.call("etl.run", { source: "openparliament", url: server.url }).catch((err: unknown) => err);
-		expect(busy).toMatchObject({ code: 409, type: "ETL_RUN_IN_PROGRESS", data: { runId: started.id } });
+		expect(busy).toMatchObject({ code: 409, type: "ETL_RUN_IN_PROGRESS", data: { runId: started.id, nodeID: broker.nodeID, pid: process.pid, hostname: os.hostname() } });
+		// Who holds it, when it was renewed and when it expires: enough to decide whether to wait.
+		const data = (busy as { data: LeaseInfo }).data;
+		expect(Date.parse(data.expiresAt)).toBeGreaterThan(Date.parse(data.renewedAt));
+		expect(data.expiresInMs).toBeGreaterThan(0);
+		expect((busy as Error).message).toMatch(/^An openparliament run is already running: run \S+ on /);
 		const cancelled = await broker.call<Run, { id: string }>("etl.cancel", { id: started.id });
 		expect(cancelled.id).toBe(started.id);
 		const releaseAll = release;
