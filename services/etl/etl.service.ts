@@ -30,6 +30,7 @@ import { parsePrivateNetworkAllowlist } from "./http/address-policy.ts";
 import { isUnderPrefix } from "./http/fetcher.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { OURCOMMONS_BASE_URL } from "./connectors/ourcommons.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
 import { type ActiveRun, NodeStopping, RunCancelled, executeRun } from "./pipeline/runner.ts";
@@ -130,7 +131,8 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 const DEFAULT_URL_PREFIXES: Record<SourceName, readonly string[]> = {
 	ocd: [OCD_PUBLISHED_PREFIX],
 	openparliament: [`${new URL(OPENPARLIAMENT_BASE_URL).origin}/`],
-	legisinfo: [`${new URL(LEGISINFO_EXPORT_URL).origin}/`]
+	legisinfo: [`${new URL(LEGISINFO_EXPORT_URL).origin}/`],
+	ourcommons: [`${new URL(OURCOMMONS_BASE_URL).origin}/`]
 };
 
 function allowedUrlPrefixes(this: EtlThis, source: SourceName): string[] {

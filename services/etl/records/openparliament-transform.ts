@@ -94,6 +94,9 @@ function politician(doc: RawDocument, out: RecordCollector): void {
 		record.gender = gender === "male" || gender === "female" ? gender : null;
 	}
 	if (item.image !== undefined) record.imageUrl = absoluteUrl(item.image, doc.url);
+	// Only when said: a page without it keeps the id another page or source gave.
+	const personId = item.other_info?.parl_mp_id?.[0];
+	if (personId !== undefined) record.parlPersonId = String(personId).trim();
 	const added = out.add("politician", record, slug ?? item.url);
 	if (!added) return;
 
