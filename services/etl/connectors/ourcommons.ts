@@ -45,8 +45,8 @@ interface ListedDivision extends DivisionContext {
 }
 
 function xmlDocument(resource: RawResource, url: string, text: string, fetchedAt: Date, context?: Record<string, unknown>): RawDocument {
-	// The body is the text as received: the store keeps it as is, and its sha256 is the document's hash.
-	return { source: SOURCE, resource, url, fetchedAt: fetchedAt.toISOString(), contentHash: hash("sha256", text, "hex"), body: text, contentType: XML, ...(context ? { context } : {}) };
+	// Kept as the text received, whose sha256 is the document's hash; the transform parses the same text.
+	return { source: SOURCE, resource, url, fetchedAt: fetchedAt.toISOString(), contentHash: hash("sha256", text, "hex"), body: text, text, contentType: XML, ...(context ? { context } : {}) };
 }
 
 /** The divisions a vote list names, oldest first, and their subjects by division key. */
