@@ -1,11 +1,13 @@
 /**
- * `npm run etl -- run <source> [--url URL | --file PATH]` and `npm run etl -- status`.
+ * `npm run etl -- run <source> [--url URL | --file PATH] [--wait]` and `npm run etl -- status`.
  *
  * Runs an in-process node with the etl service only and no transporter, so the run happens here
  * (not on whichever cluster node a call would be balanced to), on embedded PGlite under DATA_DIR
  * unless DATABASE_URL names a PostgreSQL. The lease still applies: a run of a source that a
- * cluster node is running answers 409 here too. Exit codes: 0 succeeded, 1 the run failed or was
- * cancelled, 2 bad usage or configuration, 3 the source is busy (409).
+ * cluster node is running answers 409 here too, naming its holder and expiry; with `--wait` the
+ * CLI tries again with a countdown until that expiry instead (a holder known to be gone, such as a
+ * killed local run, is taken over at once either way). Exit codes: 0 succeeded, 1 the run failed or
+ * was cancelled, 2 bad usage or configuration, 3 the source is busy (409).
  */
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
@@ -14,11 +16,15 @@ import { EtlService } from "../services/etl/etl.service.ts";
 import { SOURCE_NAMES, isSourceName } from "../services/etl/connectors/registry.ts";
 import { progressBar, progressLine, renderRuns, countsLine } from "../services/etl/pipeline/run-report.ts";
 import type { Run } from "../services/etl/pipeline/runs.ts";
+import { type BusySource, LeaseStillHeld, busySourceOf, retryWhileBusy } from "../services/etl/pipeline/lease-wait.ts";
 
-const USAGE = `usage: npm run etl -- run <${SOURCE_NAMES.join("|")}> [--url URL | --file PATH]
+const USAGE = `usage: npm run etl -- run <${SOURCE_NAMES.join("|")}> [--url URL | --file PATH] [--wait]
        npm run etl -- status [--limit N]`;
 
 class UsageError extends Error {}
+
+/** Flags that take no value. */
+const SWITCHES = new Set(["wait"]);
 
 function parseArgs(argv: string[]): { command: string; positional: string[]; flags: Map<string, string> } {
 	const positional: string[] = [];
@@ -28,6 +34,7 @@ function parseArgs(argv: string[]): { command: string; positional: string[]; fla
 		if (arg.startsWith("--")) {
 			const eq = arg.indexOf("=");
 			if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+			else if (SWITCHES.has(arg.slice(2))) flags.set(arg.slice(2), "true");
 			else {
 				const value = argv[++i];
 				if (value === undefined) throw new UsageError(`${arg} needs a value`);
@@ -37,6 +44,19 @@ function parseArgs(argv: string[]): { command: string; positional: string[]; fla
 	}
 	const [command = "", ...rest] = positional;
 	return { command, positional: rest, flags };
+}
+
+let lastCountdown: number | undefined;
+
+/** The wait for a busy source's lease as a progress line: rewritten in place on a terminal, every 5 s otherwise. */
+function showCountdown(busy: BusySource, remainingMs: number, tty: boolean): void {
+	const left = Math.ceil(remainingMs / 1000);
+	const line = `waiting for run ${busy.lease.runId} on ${busy.lease.nodeID} (last renewed ${Math.round(busy.lease.renewedAgoMs / 1000)} s ago): its lease expires in ${left} s`;
+	if (tty) process.stdout.write(`\r${line}\x1b[K`);
+	else if (lastCountdown === undefined || lastCountdown - left >= 5) {
+		lastCountdown = left;
+		process.stdout.write(`${line}\n`);
+	}
 }
 
 async function main(): Promise<number> {
@@ -86,13 +106,18 @@ async function main(): Promise<number> {
 		if (!isSourceName(source)) throw new UsageError(`unknown source "${source}"`);
 		const url = flags.get("url");
 		const file = flags.get("file");
+		const attempt = () => broker.call<Run, Record<string, unknown>>("etl.run", { source, wait: true, ...(url ? { url } : {}), ...(file ? { file } : {}) }, { timeout: 0 });
 		let run: Run;
 		try {
-			run = await broker.call<Run, Record<string, unknown>>("etl.run", { source, wait: true, ...(url ? { url } : {}), ...(file ? { file } : {}) }, { timeout: 0 });
+			run = flags.has("wait") ? await retryWhileBusy(attempt, { onWait: (busy, remainingMs) => showCountdown(busy, remainingMs, tty) }) : await attempt();
 		} catch (err) {
 			const e = err as { code?: number; message?: string };
+			if (err instanceof LeaseStillHeld) {
+				process.stderr.write(`${tty ? "\n" : ""}etl: ${err.message}\n`);
+				return 3;
+			}
 			if (e.code === 409) {
-				process.stderr.write(`etl: ${e.message ?? "source busy"}\n`);
+				process.stderr.write(`etl: ${e.message ?? "source busy"}${busySourceOf(err) ? " (--wait waits for it)" : ""}\n`);
 				return 3;
 			}
 			if (e.code === 422) throw new UsageError(e.message ?? "bad request");

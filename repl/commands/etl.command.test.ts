@@ -63,7 +63,9 @@ describe("REPL etl command", () => {
 		expect(await etlRun(broker, "nowhere", {})).toMatch(/^Unknown source "nowhere" \(one of .*openparliament/);
 		const running = etlRun(broker, "openparliament", { url: server.url });
 		await waitFor(async () => (await broker.call<{ runs: Run[] }, { status: string }>("etl.runs", { status: "running" })).runs.length > 0, { message: "the first run to be running" });
-		expect(await etlRun(broker, "openparliament", { url: server.url })).toMatch(/^Busy: A openparliament run is already running \(\S+ on /);
+		expect(await etlRun(broker, "openparliament", { url: server.url })).toMatch(
+			/^Busy: An openparliament run is already running: run \S+ on \S+ \(pid \d+ on [^)]+\), last renewed \d+ s ago \([^)]+\); its lease expires at \S+, in \d+ s, unless renewed/
+		);
 		release();
 		expect(await running).toMatch(/^openparliament run \S+ SUCCEEDED: fetched 2, /);
 	});

@@ -62,6 +62,18 @@ export function documentStoreConformance(open: () => Promise<StoreUnderTest>): v
 		expect((await store.getRawDocument(document.id))?.body).toBe(csv);
 	});
 
+	it("keeps a document sent as received text as that text, read back as its body (JSON parsed, XML as is)", async () => {
+		const json = '{"objects": [{"b": 2, "a": 1}],  "pagination": {"next_url": null}}';
+		const page = await store.putRawDocument({ source, key: `text-page-${run}`, runId: run, text: json, checksum: `sha-of-page-${run}` });
+		const xml = '<?xml version="1.0" encoding="utf-8"?>\n<ArrayOfVote><Vote><DecisionDivisionNumber>1</DecisionDivisionNumber></Vote></ArrayOfVote>';
+		const house = await store.putRawDocument({ source, key: `text-xml-${run}`, runId: run, contentType: "application/xml", text: xml, checksum: `sha-of-xml-${run}` });
+		const [readPage, readXml] = await Promise.all([store.getRawDocument(page.document.id), store.getRawDocument(house.document.id)]);
+		// The bytes as received, spacing and key order included: anyone can hash them again.
+		expect(readPage).toMatchObject({ text: json, checksum: `sha-of-page-${run}`, body: { objects: [{ a: 1, b: 2 }], pagination: { next_url: null } } });
+		expect(readXml).toMatchObject({ text: xml, contentType: "application/xml", body: xml });
+		expect(await store.putRawDocuments([{ source, key: `text-xml-${run}`, contentType: "application/xml", text: xml, checksum: `sha-of-xml-${run}` }])).toBe(0);
+	});
+
 	it("lists a run's documents oldest first for replay, with a limit and a since", async () => {
 		const replay = `replay-${run}`;
 		for (let i = 0; i < 5; i++) {

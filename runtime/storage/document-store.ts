@@ -19,9 +19,8 @@ export interface RawDocumentInput {
 	/** The parsed body (JSON); may be left undefined when `text` is given. */
 	body?: unknown;
 	/**
-	 * The body's JSON text exactly as received, when the caller has it: the PostgreSQL store sends
-	 * it as is instead of serialising `body` again. `body` is what it parses to (or a validated
-	 * reading of it).
+	 * The body exactly as received (JSON, XML, CSV text), when the caller has it: it is what is kept,
+	 * as text, and `body` is not stored beside it. `body` is what it reads as (or a validated reading of it).
 	 */
 	text?: string;
 	/**
@@ -42,6 +41,8 @@ export interface RawDocument {
 	contentType: string;
 	fetchedAt: Date;
 	body: unknown;
+	/** The bytes received, when the document was kept as text (what `checksum` hashes); null for a body stored as JSON. */
+	text: string | null;
 }
 
 export interface RawDocumentQuery {
@@ -102,10 +103,23 @@ export interface DocumentStore {
 	close(): Promise<void>;
 }
 
-/** The input's body, parsed from its text when only the text was given. */
+/** Whether a media type is JSON (`application/json`, `application/ld+json; charset=utf-8`). */
+export function isJsonType(contentType: string): boolean {
+	return /^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim());
+}
+
+/** The input's body, read from its text when only the text was given: parsed if JSON, the text itself otherwise. */
 export function documentBody(doc: RawDocumentInput): unknown {
 	if (doc.body !== undefined) return doc.body;
-	return doc.text === undefined ? null : (JSON.parse(doc.text) as unknown);
+	if (doc.text === undefined) return null;
+	return isJsonType(doc.contentType ?? "application/json") ? (JSON.parse(doc.text) as unknown) : doc.text;
+}
+
+/** A stored document's body: its jsonb copy when kept, else read from the text received. */
+export function storedBody(body: unknown, text: string | null, contentType: string): unknown {
+	if (body !== null && body !== undefined) return body;
+	if (text === null) return null;
+	return isJsonType(contentType) ? (JSON.parse(text) as unknown) : text;
 }
 
 /** The input's checksum: the caller's when given, else the canonical-JSON sha256 of its body. */

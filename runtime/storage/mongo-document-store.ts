@@ -14,7 +14,8 @@ import {
 	type RawDocumentQuery,
 	clampLimit,
 	documentBody,
-	documentChecksum
+	documentChecksum,
+	storedBody
 } from "./document-store.ts";
 import { uuid7 } from "./uuid7.ts";
 
@@ -27,7 +28,9 @@ interface RawDoc {
 	url: string | null;
 	contentType: string;
 	fetchedAt: Date;
+	/** Null when the document is kept as the text received. */
 	body: unknown;
+	text?: string | null;
 }
 
 interface AuditDoc {
@@ -42,8 +45,13 @@ interface AuditDoc {
 
 const DUPLICATE_KEY = 11000;
 
-function toRaw({ _id, ...rest }: RawDoc): RawDocument {
-	return { id: _id, ...rest };
+function toRaw({ _id, body, text, ...rest }: RawDoc): RawDocument {
+	return { id: _id, ...rest, body: storedBody(body, text ?? null, rest.contentType), text: text ?? null };
+}
+
+/** As on PostgreSQL: the text received when there is one, the body otherwise, not both. */
+function contentFields(doc: RawDocumentInput): { body: unknown; text: string | null } {
+	return doc.text === undefined ? { body: documentBody(doc), text: null } : { body: null, text: doc.text };
 }
 
 function toAudit({ _id, ...rest }: AuditDoc): AuditEvent {
@@ -109,7 +117,7 @@ export class MongoDocumentStore implements DocumentStore {
 			url: doc.url ?? null,
 			contentType: doc.contentType ?? "application/json",
 			fetchedAt: doc.fetchedAt ?? new Date(),
-			body: documentBody(doc)
+			...contentFields(doc)
 		};
 		try {
 			await this.raw.insertOne(stored);
@@ -138,7 +146,7 @@ export class MongoDocumentStore implements DocumentStore {
 								url: doc.url ?? null,
 								contentType: doc.contentType ?? "application/json",
 								fetchedAt: doc.fetchedAt ?? new Date(),
-								body: documentBody(doc)
+								...contentFields(doc)
 							}
 						},
 						upsert: true

@@ -1,5 +1,6 @@
 /**
- * The document store on PostgreSQL jsonb (MONGO_URL unset), in the "documents" schema whose
+ * The document store on PostgreSQL (MONGO_URL unset): raw documents as the text received, or jsonb
+ * when no text was given; the audit log in jsonb. In the "documents" schema whose
  * migrations live in runtime/storage/migrations/.
  */
 import type { Database } from "./database.ts";
@@ -12,7 +13,8 @@ import {
 	type RawDocumentInput,
 	type RawDocumentQuery,
 	clampLimit,
-	documentChecksum
+	documentChecksum,
+	storedBody
 } from "./document-store.ts";
 import { applyMigrations } from "./migrations.ts";
 import { uuid7 } from "./uuid7.ts";
@@ -28,6 +30,7 @@ interface RawRow extends Record<string, unknown> {
 	content_type: string;
 	fetched_at: Date;
 	body: unknown;
+	text: string | null;
 }
 
 interface AuditRow extends Record<string, unknown> {
@@ -40,7 +43,7 @@ interface AuditRow extends Record<string, unknown> {
 	data: Record<string, unknown>;
 }
 
-const RAW_COLUMNS = "id, source, key, checksum, run_id, url, content_type, fetched_at, body";
+const RAW_COLUMNS = "id, source, key, checksum, run_id, url, content_type, fetched_at, body, text";
 const AUDIT_COLUMNS = "id, at, actor, action, target, request_id, data";
 
 function toRaw(row: RawRow): RawDocument {
@@ -53,16 +56,17 @@ function toRaw(row: RawRow): RawDocument {
 		url: row.url,
 		contentType: row.content_type,
 		fetchedAt: row.fetched_at,
-		body: row.body
+		body: storedBody(row.body, row.text, row.content_type),
+		text: row.text
 	};
 }
 
 /**
- * The body as JSON text for the jsonb column: the text as received when the caller kept it (a list
- * page of megabytes is then not serialised a second time; the server parses it either way).
+ * The jsonb body and the text: a document sent as received text is kept as that text alone (the
+ * server neither parses it into jsonb nor stores it twice); any other as jsonb.
  */
-function bodyText(doc: RawDocumentInput): string {
-	return doc.text ?? JSON.stringify(doc.body ?? null);
+function contentColumns(doc: RawDocumentInput): [body: string | null, text: string | null] {
+	return doc.text === undefined ? [JSON.stringify(doc.body ?? null), null] : [null, doc.text];
 }
 
 function toAudit(row: AuditRow): AuditEvent {
@@ -94,9 +98,9 @@ export class PgDocumentStore implements DocumentStore {
 	async putRawDocument(doc: RawDocumentInput): Promise<{ document: RawDocument; created: boolean }> {
 		const checksum = documentChecksum(doc);
 		const inserted = await this.db.query<RawRow>(
-			`INSERT INTO documents.raw_documents (${RAW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			`INSERT INTO documents.raw_documents (${RAW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			 ON CONFLICT (source, key, checksum) DO NOTHING RETURNING ${RAW_COLUMNS}`,
-			[uuid7(), doc.source, doc.key, checksum, doc.runId ?? null, doc.url ?? null, doc.contentType ?? "application/json", doc.fetchedAt ?? new Date(), bodyText(doc)]
+			[uuid7(), doc.source, doc.key, checksum, doc.runId ?? null, doc.url ?? null, doc.contentType ?? "application/json", doc.fetchedAt ?? new Date(), ...contentColumns(doc)]
 		);
 		const row = inserted.rows[0];
 		if (row) return { document: toRaw(row), created: true };
@@ -124,7 +128,7 @@ export class PgDocumentStore implements DocumentStore {
 		const known = new Set(stored.map((r) => `${r.source}\u0000${r.key}\u0000${r.checksum}`));
 		const missing = withChecksums.filter((d) => !known.has(`${d.doc.source}\u0000${d.doc.key}\u0000${d.checksum}`));
 		if (missing.length === 0) return 0;
-		const columns = ["id", "source", "key", "checksum", "run_id", "url", "content_type", "fetched_at", "body"];
+		const columns = ["id", "source", "key", "checksum", "run_id", "url", "content_type", "fetched_at", "body", "text"];
 		const rows = missing.map(({ doc, checksum }) => [
 			uuid7(),
 			doc.source,
@@ -134,7 +138,7 @@ export class PgDocumentStore implements DocumentStore {
 			doc.url ?? null,
 			doc.contentType ?? "application/json",
 			doc.fetchedAt ?? new Date(),
-			bodyText(doc)
+			...contentColumns(doc)
 		]);
 		return this.db.insertRows("documents.raw_documents", columns, rows, { suffix: "ON CONFLICT (source, key, checksum) DO NOTHING" });
 	}

@@ -2,7 +2,8 @@
  * The etl service across processes: two ETL nodes (child processes, bin/node.ts with SERVICES=etl)
  * on real NATS and one PostgreSQL database, fed by a local HTTP server in this process standing in
  * for openparliament (no internet here) that answers slowly, so runs last long enough to collide
- * and to be killed in the middle.
+ * and to be killed in the middle. A killed node's lease is taken over as soon as the survivor sees
+ * the node leave (`$node.disconnected`), not when it expires.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceBroker } from "moleculer";
@@ -20,7 +21,8 @@ import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 const SIZE: ParliamentSize = { politicians: 12, bills: 9, votes: 4 };
 const PAGE = 5;
 const TOTAL_DOCUMENTS = SIZE.politicians + SIZE.bills + SIZE.votes + ballotCount(SIZE);
-const LEASE_TTL_MS = 1_500;
+/** Long: a run that resumed only once the killed node's lease expired would miss the test's bound. */
+const LEASE_TTL_MS = 60_000;
 
 /** Every domain table, all columns but the ones that say when and by which run: must match row for row. */
 async function tables(db: Database): Promise<Record<string, unknown[]>> {
@@ -79,7 +81,7 @@ describe("etl across nodes", () => {
 		expect((await runOf(run.id)).fetched).toBe(TOTAL_DOCUMENTS);
 	});
 
-	it("a run whose node is SIGKILLed resumes on the other node, and ends row for row as an uninterrupted run", async () => {
+	it("a run whose node stops answering resumes on the other node once it is seen gone, and ends row for row as an uninterrupted run", async () => {
 		await db.exec("TRUNCATE etl.sessions, etl.provinces, etl.parties, etl.ridings, etl.politicians, etl.memberships, etl.bills, etl.bill_stages, etl.votes, etl.party_votes, etl.vote_ballots");
 		const params = { source: "openparliament", url: server.url };
 		const first = await call("etl-a", params);
@@ -91,14 +93,19 @@ describe("etl across nodes", () => {
 			},
 			{ timeoutMs: 60_000, intervalMs: 20, message: () => `a checkpoint of run ${first.id}\n${cluster.logs()}` }
 		);
-		nodeA.signal("SIGKILL");
-		await nodeA.waitForExit(5_000);
+		// Frozen rather than killed: its process still exists, so only the cluster's view (etl-b seeing
+		// it leave) can free the lease before it expires. Killed for good once taken over.
+		nodeA.signal("SIGSTOP");
 		const killedAt = server.requests.length;
 		const checkpoint = (await db.query<{ documents: number }>("SELECT documents FROM etl.run_checkpoints WHERE run_id = $1", [first.id])).rows[0]?.documents ?? 0;
 		expect(checkpoint).toBeLessThan(TOTAL_DOCUMENTS);
 		expect((await runOf(first.id)).status).toBe("running");
 
-		// Until the lease expires the source is still taken; then the next run resumes the checkpoint.
+		const [lease] = (await db.query<{ expires_at: Date }>("SELECT expires_at FROM etl.leases WHERE run_id = $1", [first.id])).rows;
+		const expiresAt = new Date(lease?.expires_at ?? 0).getTime();
+		expect(expiresAt - Date.now()).toBeGreaterThan(LEASE_TTL_MS / 2);
+
+		// Until etl-b sees etl-a leave the source is still taken; then the next run resumes the checkpoint.
 		let resumed: Run | undefined;
 		await waitFor(
 			async () => {
@@ -108,14 +115,17 @@ describe("etl across nodes", () => {
 				});
 				return resumed !== undefined;
 			},
-			{ timeoutMs: LEASE_TTL_MS * 10, intervalMs: 100, message: () => `a run to start after the lease expired\n${cluster.logs()}` }
+			{ timeoutMs: 20_000, intervalMs: 100, message: () => `a run to start once etl-a was seen gone\n${cluster.logs()}` }
 		);
 		const second = resumed as Run;
+		expect(Date.parse(second.createdAt)).toBeLessThan(expiresAt);
+		nodeA.signal("SIGKILL");
+		await nodeA.waitForExit(5_000);
 		expect(second.resumedFrom).toBe(first.id);
 		await waitFor(async () => (await runOf(second.id)).status === "succeeded", { timeoutMs: 60_000, message: () => `run ${second.id} to succeed\n${cluster.logs()}` });
 		const old = await runOf(first.id);
 		expect(old.status).toBe("failed");
-		expect(old.error).toMatch(/interrupted/);
+		expect(old.error).toMatch(/^interrupted: node etl-a left the cluster \(/);
 		expect((await runOf(second.id)).fetched).toBe(TOTAL_DOCUMENTS);
 		// It continued from the checkpoint's page instead of walking the lists from the start again.
 		expect(server.requests.slice(killedAt).map((r) => r.path)).not.toContain("/politicians/?limit=100");

@@ -4,13 +4,14 @@
  * change detection (a rerun writes no row and emits no event), a real change emitting
  * `bill.updated` with its changed fields, the runs API, and 409 for a source that is busy.
  */
+import os from "node:os";
 import { type Context, ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { EtlService } from "./etl.service.ts";
 import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
-import type { Run } from "./pipeline/runs.ts";
+import type { LeaseInfo, Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
@@ -92,11 +93,12 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 			`SELECT count(*)::int AS n FROM etl.bills b JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash`
 		);
 		expect(rows[0]?.n).toBe(SIZE.bills);
-		// A ballot's raw document is the list page it was fetched on (one document per page, not per ballot).
+		// A ballot's raw document is the list page it was fetched on (one document per page, not per
+		// ballot), kept as the text received: its checksum is that text's sha256, which anyone can recompute.
 		const ballotDocs = await db().query<{ n: number; pages: number }>(
 			`SELECT count(*)::int AS n, count(DISTINCT b.document_key)::int AS pages FROM etl.ballots b
 			 JOIN documents.raw_documents d ON d.source = b.source AND d.key = b.document_key AND d.checksum = b.document_hash
-			 WHERE jsonb_typeof(d.body -> 'objects') = 'array'`
+			 WHERE d.body IS NULL AND jsonb_typeof(d.text::jsonb -> 'objects') = 'array' AND encode(sha256(convert_to(d.text, 'UTF8')), 'hex') = d.checksum`
 		);
 		expect(ballotDocs.rows[0]).toEqual({ n: ballotCount(SIZE), pages: Math.ceil(ballotCount(SIZE) / 5) });
 		// Full-text search columns in both languages.
@@ -179,7 +181,12 @@ describe.each(BACKENDS)("etl service on $name", (backend) => {
 		const started = await broker.call<Run, Record<string, unknown>>("etl.run", { source: "openparliament", url: server.url });
 		expect(started.status).toBe("queued");
 		const busy = await broker.call("etl.run", { source: "openparliament", url: server.url }).catch((err: unknown) => err);
-		expect(busy).toMatchObject({ code: 409, type: "ETL_RUN_IN_PROGRESS", data: { runId: started.id } });
+		expect(busy).toMatchObject({ code: 409, type: "ETL_RUN_IN_PROGRESS", data: { runId: started.id, nodeID: broker.nodeID, pid: process.pid, hostname: os.hostname() } });
+		// Who holds it, when it was renewed and when it expires: enough to decide whether to wait.
+		const data = (busy as { data: LeaseInfo }).data;
+		expect(Date.parse(data.expiresAt)).toBeGreaterThan(Date.parse(data.renewedAt));
+		expect(data.expiresInMs).toBeGreaterThan(0);
+		expect((busy as Error).message).toMatch(/^An openparliament run is already running: run \S+ on /);
 		const cancelled = await broker.call<Run, { id: string }>("etl.cancel", { id: started.id });
 		expect(cancelled.id).toBe(started.id);
 		const releaseAll = release;

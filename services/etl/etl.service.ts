@@ -30,6 +30,7 @@ import { parsePrivateNetworkAllowlist } from "../../runtime/net/address-policy.t
 import { isUnderPrefix } from "./http/fetcher.ts";
 import { SOURCE_NAMES } from "./connectors/registry.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
+import { OURCOMMONS_BASE_URL } from "./connectors/ourcommons.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
 import { type ActiveRun, NodeStopping, RunCancelled, executeRun } from "./pipeline/runner.ts";
@@ -41,6 +42,7 @@ import {
 	getCheckpoint,
 	getRun,
 	listRuns,
+	markHolderGone,
 	requestCancel,
 	runIssues,
 	sourceRunStatuses,
@@ -53,6 +55,9 @@ import { configOf } from "../../mixins/config.mixin.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import type { ResultOf } from "../../runtime/validation/zod-response.ts";
 import { CancelRequestedPayload, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
+import { thisProcess } from "./pipeline/lease-holder.ts";
+import { busyMessage } from "./pipeline/lease-wait.ts";
+import { watchTransporter } from "../../mixins/transporter-monitor.ts";
 
 export interface EtlSettings extends ServiceSettingSchema {
 	/** How long a run's lease lives without renewal (renewed every third of it). */
@@ -77,6 +82,15 @@ export interface EtlServiceOptions {
 }
 
 export const RUN_PROGRESS_EVENT = "etl.run.progress";
+/** The health service's announcement of a change (services/health/transition.ts): its public event, the part read here. */
+const HEALTH_CHANGED_EVENT = "health.status.changed";
+interface HealthTransition {
+	kind: string;
+	id: string;
+	to: string;
+	reason?: string;
+	observer: string;
+}
 const CANCEL_EVENT = "etl.run.cancel-requested";
 
 interface EtlState {
@@ -118,7 +132,8 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 const DEFAULT_URL_PREFIXES: Record<SourceName, readonly string[]> = {
 	ocd: [OCD_PUBLISHED_PREFIX],
 	openparliament: [`${new URL(OPENPARLIAMENT_BASE_URL).origin}/`],
-	legisinfo: [`${new URL(LEGISINFO_EXPORT_URL).origin}/`]
+	legisinfo: [`${new URL(LEGISINFO_EXPORT_URL).origin}/`],
+	ourcommons: [`${new URL(OURCOMMONS_BASE_URL).origin}/`]
 };
 
 function allowedUrlPrefixes(this: EtlThis, source: SourceName): string[] {
@@ -162,17 +177,13 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 	const outcome = await startRun(dbOf(this).db, {
 		source,
 		params,
-		nodeID: this.broker.nodeID,
+		holder: thisProcess(this.broker.nodeID),
 		leaseTtlMs: this.settings.leaseTtlMs ?? 30_000,
 		...(scheduledFor ? { scheduledFor } : {})
 	});
 	if (!outcome.started) {
 		if ("scheduledDuplicate" in outcome) throw new Errors.MoleculerClientError(`The ${source} run for this slot already ran`, 409, "ETL_RUN_IN_PROGRESS", { source });
-		throw new Errors.MoleculerClientError(`A ${source} run is already running (${outcome.runningRunId} on ${outcome.holder})`, 409, "ETL_RUN_IN_PROGRESS", {
-			source,
-			runId: outcome.runningRunId,
-			nodeID: outcome.holder
-		});
+		throw new Errors.MoleculerClientError(busyMessage(source, outcome.lease), 409, "ETL_RUN_IN_PROGRESS", { source, ...outcome.lease });
 	}
 	if (outcome.resume) this.logger.warn(`Run ${outcome.run.id} resumes interrupted run ${outcome.resume.from.id} of ${source}`);
 	const active = executeRun(outcome.run, outcome.resume?.checkpoint, {
@@ -225,6 +236,22 @@ function recordRunMetrics(this: EtlThis, run: Run): void {
 	incrementMetric(this.broker, "etlRuns", { source, status: run.status });
 	const started = run.startedAt ?? run.createdAt;
 	if (run.finishedAt) observeMetric(this.broker, "etlRunDuration", Math.max(0, (Date.parse(run.finishedAt) - Date.parse(started)) / 1000), { source, status: run.status });
+}
+
+/**
+ * A node seen leaving the cluster frees the leases it holds at once (its runs resume elsewhere),
+ * unless this node is itself cut off from NATS: then every other node looks gone, and the mark
+ * would only free leases their live holders are still renewing through the database.
+ */
+async function holderLeft(this: EtlThis, nodeID: string, reason: string): Promise<void> {
+	if (nodeID === this.broker.nodeID || watchTransporter(this.broker).status().state === "disconnected") return;
+	try {
+		await dbOf(this).dbReady();
+		const freed = await markHolderGone(dbOf(this).db, nodeID, reason);
+		if (freed.length > 0) this.logger.warn(`Node ${nodeID} ${reason}: the lease of ${freed.join(", ")} may be taken over now`);
+	} catch (err) {
+		this.logger.warn(`Could not free the leases of departed node ${nodeID}: ${err instanceof Error ? err.message : String(err)}`);
+	}
 }
 
 function emitDomainEvents(this: EtlThis, events: DomainEvent[]): void {
@@ -325,6 +352,14 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				handler(this: EtlThis, ctx: Context<ParamsOf<typeof CancelRequestedPayload>>): void {
 					stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
 				}
+			},
+			// Both: Moleculer's own view from this node, and health's (which may see a departure first).
+			"$node.disconnected"(this: EtlThis, ctx: Context<{ node: { id: string }; unexpected: boolean }>): Promise<void> {
+				return holderLeft.call(this, ctx.params.node.id, ctx.params.unexpected ? "stopped sending heartbeats" : "left gracefully");
+			},
+			[HEALTH_CHANGED_EVENT](this: EtlThis, ctx: Context<HealthTransition>): Promise<void> | undefined {
+				const t = ctx.params;
+				return t.kind === "node" && t.to === "down" ? holderLeft.call(this, t.id, `seen down by ${t.observer}${t.reason ? `: ${t.reason}` : ""}`) : undefined;
 			}
 		},
 

@@ -16,12 +16,12 @@ import { type PackedBallots, unpackBallots } from "../records/ballot-columns.ts"
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { SourceName } from "../records/raw-document.ts";
 import type { ExtractTransformOptions, TransformStep } from "./extract-transform.ts";
-import type { OpenparliamentConfig } from "./openparliament.ts";
+import type { ConnectorConfig } from "./registry.ts";
 
 /** What a worker is started with: all of it plain data (the callbacks stay on this side). */
 export interface WorkerInput {
 	source: SourceName;
-	config: { openparliament?: OpenparliamentConfig };
+	config: ConnectorConfig;
 	options: Omit<ExtractTransformOptions, "signal" | "onIssue" | "onProgress" | "http"> & { http?: Omit<NonNullable<ExtractTransformOptions["http"]>, "onRetry"> };
 	windowItems: number;
 }

@@ -4,14 +4,21 @@ import type { Connector } from "./connector.ts";
 import { legisinfoConnector } from "./legisinfo.ts";
 import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { openparliamentConnector, type OpenparliamentConfig } from "./openparliament.ts";
+import { ourcommonsConnector, type OurcommonsConfig } from "./ourcommons.ts";
 
-export const SOURCE_NAMES = ["ocd", "openparliament", "legisinfo"] as const satisfies readonly SourceName[];
+export const SOURCE_NAMES = ["ocd", "openparliament", "legisinfo", "ourcommons"] as const satisfies readonly SourceName[];
+
+/** Connector settings per source; plain data, as they cross to the extraction worker. */
+export interface ConnectorConfig {
+	openparliament?: OpenparliamentConfig;
+	ourcommons?: OurcommonsConfig;
+}
 
 export function isSourceName(value: string): value is SourceName {
 	return (SOURCE_NAMES as readonly string[]).includes(value);
 }
 
-export function createConnector(source: SourceName, config: { openparliament?: OpenparliamentConfig } = {}): Connector {
+export function createConnector(source: SourceName, config: ConnectorConfig = {}): Connector {
 	switch (source) {
 		case "ocd":
 			return ocdDivisionsConnector();
@@ -19,5 +26,7 @@ export function createConnector(source: SourceName, config: { openparliament?: O
 			return openparliamentConnector(config.openparliament);
 		case "legisinfo":
 			return legisinfoConnector();
+		case "ourcommons":
+			return ourcommonsConnector(config.ourcommons);
 	}
 }

@@ -166,6 +166,7 @@ export class Loader {
 			fetchedAt: new Date(document.fetchedAt),
 			body: document.body,
 			...(document.text === undefined ? {} : { text: document.text }),
+			...(document.contentType === undefined ? {} : { contentType: document.contentType }),
 			checksum: document.contentHash
 		});
 		for (const record of step.records) this.#push(record, doc);

@@ -12,6 +12,8 @@ import { extractTransformInWorker } from "../connectors/extract-in-worker.ts";
 import type { OpenparliamentConfig, OpenparliamentResource } from "../connectors/openparliament.ts";
 import type { FetchProgress } from "../http/fetcher.ts";
 import { type DomainEvent, Loader } from "./loader.ts";
+import type { ConnectorConfig } from "../connectors/registry.ts";
+import { readMemberDirectory } from "./member-directory.ts";
 import {
 	type Checkpoint,
 	type CheckpointPosition,
@@ -182,7 +184,13 @@ async function execute(active: ActiveRun, resumeFrom: Checkpoint | undefined, op
 		await markRunning(db, run.id, counts);
 		active.run = { ...active.run, status: "running", startedAt: new Date().toISOString() };
 		report(true);
-		const steps = extractTransformInWorker(run.source, openparliament ? { openparliament } : {}, {
+		let connectorConfig: ConnectorConfig = openparliament ? { openparliament } : {};
+		if (run.source === "ourcommons") {
+			// It matches members to the politicians loaded so far, and skips a resumed run's loaded documents unfetched.
+			connectorConfig = { ourcommons: { directory: await readMemberDirectory(db), ...(skip > 0 ? { skipItems: skip } : {}) } };
+			skip = 0;
+		}
+		const steps = extractTransformInWorker(run.source, connectorConfig, {
 			...(run.params.url ? { url: run.params.url } : {}),
 			...(run.params.file ? { file: run.params.file } : {}),
 			...(options.http ? { http: options.http } : {}),

@@ -6,9 +6,11 @@
  * lock" is not a thing the service controls on either backend. A row with an expiry behaves the
  * same on both, shows who holds it and since when, and also frees a source whose holder is alive
  * but stuck (partitioned, paused), which a session lock held by a live TCP connection never does.
+ * A holder known to be gone frees it at once (docs/decisions/0023-lease-takeover.md).
  */
 import type { Database, SqlExecutor } from "../../../runtime/storage/database.ts";
 import { uuid7 } from "../../../runtime/storage/uuid7.ts";
+import { type LeaseHolder, localHolderGone } from "./lease-holder.ts";
 import type { SourceName } from "../records/raw-document.ts";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -111,50 +113,116 @@ export function toRun(row: RunRow): Run {
 
 export const ZERO_COUNTS: RunCounts = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, invalid: 0 };
 
+/** Who holds a busy source's lease, as the refusal tells it (times measured by the database's clock). */
+export interface LeaseInfo {
+	runId: string;
+	nodeID: string;
+	pid: number | null;
+	hostname: string | null;
+	acquiredAt: string;
+	renewedAt: string;
+	expiresAt: string;
+	/** How long ago it was renewed, and how long until it expires unless renewed again. */
+	renewedAgoMs: number;
+	expiresInMs: number;
+}
+
 export type StartOutcome =
 	| { started: true; run: Run; resume?: { from: Run; checkpoint: Checkpoint | undefined } }
-	| { started: false; runningRunId: string; holder: string }
+	| { started: false; lease: LeaseInfo }
 	| { started: false; scheduledDuplicate: true };
 
 function sameParams(a: RunParams, b: RunParams): boolean {
 	return (a.url ?? null) === (b.url ?? null) && (a.file ?? null) === (b.file ?? null);
 }
 
+interface LeaseRow extends Record<string, unknown> {
+	run_id: string;
+	holder: string;
+	holder_pid: number | null;
+	holder_host: string | null;
+	holder_pid_namespace: string | null;
+	acquired_at: Date | string;
+	renewed_at: Date | string;
+	expires_at: Date | string;
+	holder_gone_reason: string | null;
+	gone: boolean;
+	expired: boolean;
+	renewed_ago_ms: number | string;
+	expires_in_ms: number | string;
+}
+
+const LEASE_COLUMNS = `run_id, holder, holder_pid, holder_host, holder_pid_namespace, acquired_at, renewed_at, expires_at, holder_gone_reason,
+	holder_gone_at IS NOT NULL AS gone, expires_at < now() AS expired,
+	(extract(epoch FROM now() - renewed_at) * 1000)::float8 AS renewed_ago_ms, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS expires_in_ms`;
+
+function leaseInfo(row: LeaseRow): LeaseInfo {
+	return {
+		runId: row.run_id,
+		nodeID: row.holder,
+		pid: row.holder_pid === null ? null : Number(row.holder_pid),
+		hostname: row.holder_host,
+		acquiredAt: iso(row.acquired_at) ?? "",
+		renewedAt: iso(row.renewed_at) ?? "",
+		expiresAt: iso(row.expires_at) ?? "",
+		renewedAgoMs: Math.max(0, Math.round(Number(row.renewed_ago_ms))),
+		expiresInMs: Math.max(0, Math.round(Number(row.expires_in_ms)))
+	};
+}
+
+/**
+ * Why a lease may be taken over now, or undefined while its holder may still be at work: it
+ * expired (the holder stopped renewing), a node of the cluster saw the holder's node leave, or the
+ * holder was a process of this machine that no longer exists (pipeline/lease-holder.ts).
+ */
+function takeoverReason(row: LeaseRow, self: LeaseHolder): string | undefined {
+	if (row.expired) return `node ${row.holder} stopped renewing its lease`;
+	if (row.gone) return `node ${row.holder} left the cluster (${row.holder_gone_reason ?? "seen gone"})`;
+	const local = localHolderGone({ pid: row.holder_pid === null ? null : Number(row.holder_pid), hostname: row.holder_host, pidNamespace: row.holder_pid_namespace }, self);
+	return local === undefined ? undefined : `node ${row.holder}: ${local}`;
+}
+
 /**
  * Takes the source's lease and records the run as queued, in one transaction: two nodes asked at
- * once both reach the INSERT, PostgreSQL lets one win and the other sees a live lease. A lease that
- * expired belonged to a node that stopped renewing it: its run is marked failed (interrupted) and,
- * when the new run asks for the same thing, handed over with its checkpoint to resume from.
+ * once both reach the INSERT, PostgreSQL lets one win and the other sees a live lease. A lease
+ * whose holder is gone (expired, seen leaving, or a dead local process) is taken over: its run is
+ * marked failed (interrupted) and, when the new run asks for the same thing, handed over with its
+ * checkpoint to resume from.
  */
-export async function startRun(db: Database, request: { source: SourceName; params: RunParams; nodeID: string; leaseTtlMs: number; scheduledFor?: Date }): Promise<StartOutcome> {
+export async function startRun(db: Database, request: { source: SourceName; params: RunParams; holder: LeaseHolder; leaseTtlMs: number; scheduledFor?: Date }): Promise<StartOutcome> {
 	const id = uuid7();
+	const { holder } = request;
 	return db.transaction(async (tx): Promise<StartOutcome> => {
-		const previous = await tx.query<{ run_id: string; holder: string; expired: boolean }>(
-			"SELECT run_id, holder, expires_at < now() AS expired FROM etl.leases WHERE source = $1 FOR UPDATE",
-			[request.source]
-		);
+		const previous = (await tx.query<LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM etl.leases WHERE source = $1 FOR UPDATE`, [request.source])).rows[0];
+		const interruption = previous ? takeoverReason(previous, holder) : undefined;
+		if (previous && interruption === undefined) return { started: false as const, lease: leaseInfo(previous) };
+		// The row is locked and judged: the update applies only if it is still the row judged (a
+		// lease inserted meanwhile by another node, where there was none, makes this a refusal).
 		const { rows } = await tx.query<{ run_id: string }>(
-			`INSERT INTO etl.leases (source, run_id, holder, acquired_at, expires_at) VALUES ($1, $2, $3, now(), now() + make_interval(secs => $4))
-			 ON CONFLICT (source) DO UPDATE SET run_id = excluded.run_id, holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-			 WHERE etl.leases.expires_at < now()
+			`INSERT INTO etl.leases AS l (source, run_id, holder, holder_pid, holder_host, holder_pid_namespace, acquired_at, renewed_at, expires_at, holder_gone_at, holder_gone_reason)
+			 VALUES ($1, $2, $3, $4, $5, $6, now(), now(), now() + make_interval(secs => $7), NULL, NULL)
+			 ON CONFLICT (source) DO UPDATE SET run_id = excluded.run_id, holder = excluded.holder, holder_pid = excluded.holder_pid, holder_host = excluded.holder_host,
+			   holder_pid_namespace = excluded.holder_pid_namespace, acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at,
+			   holder_gone_at = NULL, holder_gone_reason = NULL
+			 WHERE l.run_id = $8
 			 RETURNING run_id`,
-			[request.source, id, request.nodeID, request.leaseTtlMs / 1000]
+			[request.source, id, holder.nodeID, holder.pid, holder.hostname, holder.pidNamespace, request.leaseTtlMs / 1000, previous?.run_id ?? null]
 		);
 		if (rows.length === 0) {
-			const holder = await tx.query<{ run_id: string; holder: string }>("SELECT run_id, holder FROM etl.leases WHERE source = $1", [request.source]);
-			return { started: false as const, runningRunId: holder.rows[0]?.run_id ?? previous.rows[0]?.run_id ?? "", holder: holder.rows[0]?.holder ?? "" };
+			const current = (await tx.query<LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM etl.leases WHERE source = $1`, [request.source])).rows[0];
+			if (current) return { started: false as const, lease: leaseInfo(current) };
+			throw new Error(`The ${request.source} lease could be neither taken nor read`);
 		}
 		if (request.scheduledFor) {
 			const dup = await tx.query("SELECT 1 FROM etl.runs WHERE source = $1 AND scheduled_for = $2", [request.source, request.scheduledFor]);
 			if (dup.rows.length > 0) throw new ScheduledDuplicate();
 		}
 		let resume: { from: Run; checkpoint: Checkpoint | undefined } | undefined;
-		const expired = previous.rows[0];
-		if (expired?.expired) {
+		if (previous && interruption !== undefined) {
 			const interrupted = await tx.query<RunRow>(
 				`UPDATE etl.runs SET status = 'failed', finished_at = now(), error = $2
 				 WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
-				[expired.run_id, `interrupted: node ${expired.holder} stopped renewing its lease`]
+				[previous.run_id, `interrupted: ${interruption}`]
 			);
 			const row = interrupted.rows[0];
 			if (row && sameParams(row.params, request.params)) {
@@ -165,7 +233,7 @@ export async function startRun(db: Database, request: { source: SourceName; para
 		}
 		const inserted = await tx.query<RunRow>(
 			`INSERT INTO etl.runs (id, source, status, params, node_id, resumed_from, scheduled_for) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6) RETURNING *`,
-			[id, request.source, JSON.stringify(request.params), request.nodeID, resume?.from.id ?? null, request.scheduledFor ?? null]
+			[id, request.source, JSON.stringify(request.params), holder.nodeID, resume?.from.id ?? null, request.scheduledFor ?? null]
 		);
 		const run = toRun(inserted.rows[0] as RunRow);
 		return resume ? { started: true as const, run, resume } : { started: true as const, run };
@@ -175,11 +243,32 @@ export async function startRun(db: Database, request: { source: SourceName; para
 	});
 }
 
+/**
+ * Marks the leases a departed node holds as free to take over (a node saw it leave the cluster).
+ * Returns the sources freed. The holder's next renewal, should it be alive after all, clears the mark.
+ */
+export async function markHolderGone(db: Database, nodeID: string, reason: string): Promise<string[]> {
+	const { rows } = await db.query<{ source: string }>(
+		"UPDATE etl.leases SET holder_gone_at = now(), holder_gone_reason = $2 WHERE holder = $1 AND holder_gone_at IS NULL RETURNING source",
+		[nodeID, reason]
+	);
+	return rows.map((r) => r.source);
+}
+
+/** The lease of a source, if one is held. */
+export async function getLease(db: Database, source: string): Promise<LeaseInfo | undefined> {
+	const row = (await db.query<LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM etl.leases WHERE source = $1`, [source])).rows[0];
+	return row ? leaseInfo(row) : undefined;
+}
+
 class ScheduledDuplicate extends Error {}
 
 /** Extends the lease; false when it is no longer ours (it expired and another run took it). */
 export async function renewLease(db: Database, source: string, runId: string, ttlMs: number): Promise<boolean> {
-	const { rows } = await db.query("UPDATE etl.leases SET expires_at = now() + make_interval(secs => $3) WHERE source = $1 AND run_id = $2 RETURNING 1", [source, runId, ttlMs / 1000]);
+	const { rows } = await db.query(
+		"UPDATE etl.leases SET expires_at = now() + make_interval(secs => $3), renewed_at = now(), holder_gone_at = NULL, holder_gone_reason = NULL WHERE source = $1 AND run_id = $2 RETURNING 1",
+		[source, runId, ttlMs / 1000]
+	);
 	return rows.length > 0;
 }
 
@@ -300,7 +389,7 @@ export async function cancelOrphan(db: Database, id: string): Promise<Run | unde
 	const { rows } = await db.query<RunRow>(
 		`UPDATE etl.runs r SET status = 'cancelled', finished_at = now(), error = 'cancelled while no node was running it'
 		 WHERE r.id = $1 AND r.status IN ('queued', 'running')
-		   AND NOT EXISTS (SELECT 1 FROM etl.leases l WHERE l.run_id = r.id AND l.expires_at >= now())
+		   AND NOT EXISTS (SELECT 1 FROM etl.leases l WHERE l.run_id = r.id AND l.expires_at >= now() AND l.holder_gone_at IS NULL)
 		 RETURNING *`,
 		[id]
 	);

@@ -68,7 +68,7 @@ export const TABLES: { [K in RowKind]: TableSpec & { kind: K } } = {
 		table: "politicians",
 		merge: true,
 		keyColumns: ["slug"],
-		columns: [c("slug", "slug"), c("name", "name"), c("givenName", "given_name"), c("familyName", "family_name"), c("gender", "gender"), c("imageUrl", "image_url")]
+		columns: [c("slug", "slug"), c("name", "name"), c("givenName", "given_name"), c("familyName", "family_name"), c("gender", "gender"), c("imageUrl", "image_url"), c("parlPersonId", "parl_person_id")]
 	},
 	membership: {
 		kind: "membership",

@@ -161,6 +161,21 @@ function toRow(vote: VoteBallots, runId: string): unknown[] {
 	return [vote.session, vote.number, ...ballotColumns, ...lineage, source, ballotsHash(ballotColumns), runId];
 }
 
+/** The literals of a vote's ballot columns in politician order, as toRow writes them: what its content hash covers. */
+function ballotLiterals(vote: VoteBallots): string[] {
+	const order = vote.slugs.map((_, i) => i).sort((a, b) => {
+		const x = vote.slugs[a] as string;
+		const y = vote.slugs[b] as string;
+		return x < y ? -1 : x > y ? 1 : 0;
+	});
+	return [
+		arrayLiteral(order.map((i) => vote.slugs[i] as string)),
+		arrayLiteral(order.map((i) => vote.membershipIds[i] ?? null)),
+		arrayLiteral(order.map((i) => vote.values[i] as string)),
+		arrayLiteral(order.map((i) => vote.dissent[i] === true))
+	];
+}
+
 /** sha256 of a vote's ballots (their array literals, not their lineage): equal for equal ballots, whichever run or page they came from. */
 function ballotsHash(literals: readonly string[]): string {
 	return hash("sha256", literals.join("\t"), "hex");
@@ -168,46 +183,69 @@ function ballotsHash(literals: readonly string[]): string {
 
 const CONTENT_HASH = COLUMNS.indexOf("content_hash");
 
-/** Writes a flush's ballots inside its transaction; the lease makes this run the only writer of these votes. */
+/**
+ * Writes a flush's ballots inside its transaction; the lease makes this run the only writer of these votes.
+ *
+ * Two reads, so an unchanged rerun stays cheap: first each vote's content hash only, compared with
+ * the hash of the ballots arriving for it. Equal means the stored vote holds exactly these ballots:
+ * nothing to merge or write. Only the votes that differ (new ballots, changed ones, or a vote that
+ * arrives in parts) have their arrays read and merged. Reading every vote's seven arrays back (a
+ * million elements per million ballots, parsed on this thread) was most of a rerun's time.
+ */
 export async function writeVoteBallots(tx: TransactionExecutor, runId: string, chunks: readonly BallotChunk[]): Promise<BallotCounts> {
 	const counts: BallotCounts = { inserted: 0, updated: 0, unchanged: 0 };
 	const votes = groupByVote(chunks);
 	if (votes.size === 0) return counts;
 	const list = [...votes.values()];
-	const { rows: stored } = await tx.query<StoredRow>(
-		`SELECT v.session, v.vote_number, v.politician_slugs, v.membership_ids, v.ballots, v.dissent, v.document_index, v.document_keys, v.document_hashes, v.source, v.content_hash
-		 FROM etl.vote_ballots v JOIN unnest($1::text[], $2::int[]) AS k(session, number) ON v.session = k.session AND v.vote_number = k.number
-		 FOR UPDATE OF v`,
+	const { rows: hashes } = await tx.query<{ session: string; vote_number: number; content_hash: string }>(
+		`SELECT v.session, v.vote_number, v.content_hash FROM etl.vote_ballots v JOIN unnest($1::text[], $2::int[]) AS k(session, number) ON v.session = k.session AND v.vote_number = k.number`,
 		[list.map((v) => v.session), list.map((v) => v.number)]
 	);
-	const storedByKey = new Map(stored.map((row) => [`${row.session}/${row.vote_number}`, row]));
-
+	const storedHash = new Map(hashes.map((row) => [`${row.session}/${row.vote_number}`, row.content_hash]));
 	const fresh: unknown[][] = [];
-	const changed: unknown[][] = [];
+	const differing: VoteBallots[] = [];
 	for (const [key, incoming] of votes) {
-		const before = storedByKey.get(key);
-		if (!before) {
+		const before = storedHash.get(key);
+		if (before === undefined) {
 			counts.inserted += incoming.slugs.length;
 			fresh.push(toRow(incoming, runId));
-			continue;
+		} else if (ballotsHash(ballotLiterals(incoming)) === before) counts.unchanged += incoming.slugs.length;
+		else differing.push(incoming);
+	}
+
+	const changed: unknown[][] = [];
+	if (differing.length > 0) {
+		const { rows: stored } = await tx.query<StoredRow>(
+			`SELECT v.session, v.vote_number, v.politician_slugs, v.membership_ids, v.ballots, v.dissent, v.document_index, v.document_keys, v.document_hashes, v.source, v.content_hash
+			 FROM etl.vote_ballots v JOIN unnest($1::text[], $2::int[]) AS k(session, number) ON v.session = k.session AND v.vote_number = k.number
+			 FOR UPDATE OF v`,
+			[differing.map((v) => v.session), differing.map((v) => v.number)]
+		);
+		const storedByKey = new Map(stored.map((row) => [`${row.session}/${row.vote_number}`, row]));
+		for (const incoming of differing) {
+			const before = storedByKey.get(`${incoming.session}/${incoming.number}`);
+			if (!before) throw new Error(`The ballots of vote ${incoming.session}/${incoming.number} vanished while this run held its source`);
+			const merged = fromStored(before);
+			let touched = false;
+			for (let i = 0; i < incoming.slugs.length; i++) {
+				const slug = incoming.slugs[i] as string;
+				const at = merged.at.get(slug);
+				const membershipId = incoming.membershipIds[i] ?? null;
+				const value = incoming.values[i] as string;
+				const dissent = incoming.dissent[i] === true;
+				if (at === undefined) counts.inserted++;
+				else if (merged.membershipIds[at] === membershipId && merged.values[at] === value && merged.dissent[at] === dissent) {
+					// Unchanged: it keeps the document it was loaded from.
+					counts.unchanged++;
+					continue;
+				} else counts.updated++;
+				touched = true;
+				setBallot(merged, slug, membershipId, value, dissent, incoming.docs[i] as DocRef);
+			}
+			if (!touched) continue;
+			const row = toRow(merged, runId);
+			if (row[CONTENT_HASH] !== before.content_hash) changed.push(row);
 		}
-		const merged = fromStored(before);
-		for (let i = 0; i < incoming.slugs.length; i++) {
-			const slug = incoming.slugs[i] as string;
-			const at = merged.at.get(slug);
-			const membershipId = incoming.membershipIds[i] ?? null;
-			const value = incoming.values[i] as string;
-			const dissent = incoming.dissent[i] === true;
-			if (at === undefined) counts.inserted++;
-			else if (merged.membershipIds[at] === membershipId && merged.values[at] === value && merged.dissent[at] === dissent) {
-				// Unchanged: it keeps the document it was loaded from.
-				counts.unchanged++;
-				continue;
-			} else counts.updated++;
-			setBallot(merged, slug, membershipId, value, dissent, incoming.docs[i] as DocRef);
-		}
-		const row = toRow(merged, runId);
-		if (row[CONTENT_HASH] !== before.content_hash) changed.push(row);
 	}
 
 	if (fresh.length > 0) await tx.copyRows("etl.vote_ballots", COLUMNS, fresh);

@@ -69,7 +69,9 @@ export const Politician = z.object({
 	givenName: text.nullable().optional(),
 	familyName: text.nullable().optional(),
 	gender: z.enum(["male", "female"]).nullable().optional(),
-	imageUrl: z.url().nullable().optional()
+	imageUrl: z.url().nullable().optional(),
+	/** The House of Commons' person id (ourcommons.ca `PersonId`, openparliament's `parl_mp_id`). */
+	parlPersonId: z.string().regex(/^\d{1,9}$/, "must be a House of Commons person id").nullable().optional()
 });
 
 export const Membership = z.object({

@@ -40,6 +40,8 @@ export const PoliticianShape = z.object({
 	given_name: z.string().nullable().optional(),
 	family_name: z.string().nullable().optional(),
 	gender: z.string().nullable().optional(),
+	/** Detail pages: `{ "parl_mp_id": ["88394"], ... }`, the House of Commons' person id among others. */
+	other_info: z.object({ parl_mp_id: z.array(z.union([z.string(), z.number()])).optional() }).nullable().optional(),
 	memberships: z.array(z.unknown()).optional()
 });
 

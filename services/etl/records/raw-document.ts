@@ -11,7 +11,7 @@ import { hash } from "node:crypto";
 import { contentHash } from "../../../runtime/canonical-json.ts";
 
 /** Which connector produced a document; one ETL run covers one source. */
-export type SourceName = "ocd" | "openparliament" | "legisinfo";
+export type SourceName = "ocd" | "openparliament" | "legisinfo" | "ourcommons";
 
 /** What kind of item the body is, so a transform knows how to read it without guessing again. */
 export type RawResource =
@@ -21,7 +21,12 @@ export type RawResource =
 	| "bills"
 	| "votes"
 	| "ballots"
-	| "legisinfo-bills";
+	| "legisinfo-bills"
+	/** ourcommons.ca: the members list, the list of divisions (English, French) and one division's ballots. */
+	| "ourcommons-members"
+	| "ourcommons-votes"
+	| "ourcommons-votes-fr"
+	| "ourcommons-ballots";
 
 export interface RawDocument {
 	source: SourceName;
@@ -40,6 +45,14 @@ export interface RawDocument {
 	text?: string;
 	/** How many source items the body holds when it is a page of them (ballots); absent means one. */
 	items?: number;
+	/** The media type as received when it is not JSON (an XML document's body is its text). */
+	contentType?: string;
+	/**
+	 * What another document of the run said that this one's transform needs (the vote list's
+	 * French subjects for the English list, a division's totals for its ballots). Derived, so not
+	 * kept as lineage: the documents it was read from are kept themselves.
+	 */
+	context?: Record<string, unknown>;
 }
 
 export { canonicalJson, contentHash } from "../../../runtime/canonical-json.ts";
