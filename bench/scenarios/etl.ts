@@ -22,7 +22,8 @@ import { EtlService } from "../../services/etl/etl.service.ts";
 import type { Run } from "../../services/etl/pipeline/runs.ts";
 import { type ParliamentSize, ballotAt, ballotCount, politicianItem, voteItem } from "../../services/etl/pipeline/synthetic-parliament.ts";
 import { membershipIdFromUrl, politicianSlugFromUrl, voteRefFromUrl } from "../../services/etl/records/source-refs.ts";
-import type { Log } from "../scenario.ts";
+import type { Log, Scenario } from "../scenario.ts";
+import { BENCH_POSTGRES_URL } from "../preflight.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const FILE_ITEMS = 20_000;
@@ -79,7 +80,7 @@ export async function runEtlBench(log: Log, ballots = Number(process.env.BENCH_E
 	const size = sizeFor(ballots);
 	const total = ballotCount(size);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etl-bench-"));
-	const database = await createPostgresDatabase(process.env.BENCH_DATABASE_URL);
+	const database = await createPostgresDatabase(BENCH_POSTGRES_URL);
 	const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-bench-${process.pid}`, logger: false });
 	try {
 		log(`  generating an export of ${total.toLocaleString("en-CA")} ballots (${size.politicians} politicians, ${size.votes} votes)`);
@@ -114,9 +115,10 @@ export async function runEtlBench(log: Log, ballots = Number(process.env.BENCH_E
 	}
 }
 
-export const etlScenario = {
+export const etlScenario: Scenario = {
 	name: "etl",
 	description: "ETL: 1M generated ballots through the whole pipeline into PostgreSQL, against raw COPY",
+	requires: ["postgres"],
 	run: (log: Log) => runEtlBench(log)
 };
 
