@@ -5,6 +5,7 @@ declare module "autocannon" {
 		connections?: number;
 		duration?: number;
 		pipelining?: number;
+		reconnectRate?: number;
 		method?: string;
 	}
 	interface Histogram {
@@ -19,6 +20,7 @@ declare module "autocannon" {
 		errors: number;
 		timeouts: number;
 		non2xx: number;
+		statusCodeStats: Record<string, { count: number }>;
 	}
 	function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
 	export default autocannon;

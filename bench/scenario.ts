@@ -6,6 +6,7 @@
  */
 import { median } from "./stats.ts";
 import { printTable } from "./report-table.ts";
+import type { Requirement } from "./preflight.ts";
 
 export type Log = (line: string) => void;
 
@@ -14,6 +15,8 @@ export const log: Log = (line) => process.stdout.write(`${line}\n`);
 export interface Scenario {
 	name: string;
 	description: string;
+	/** Servers and programs checked (bounded) before it runs, so a missing one fails it at once. */
+	requires?: readonly Requirement[];
 	run(log: Log): Promise<unknown>;
 }
 

@@ -25,7 +25,8 @@ import { EtlService } from "../../services/etl/etl.service.ts";
 import type { Run } from "../../services/etl/pipeline/runs.ts";
 import { type ParliamentSize, ballotAt, ballotCount, politicianItem, voteItem } from "../../services/etl/pipeline/synthetic-parliament.ts";
 import { membershipIdFromUrl, politicianSlugFromUrl, voteRefFromUrl } from "../../services/etl/records/source-refs.ts";
-import type { Log } from "../scenario.ts";
+import type { Log, Scenario } from "../scenario.ts";
+import { BENCH_POSTGRES_URL } from "../preflight.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const FILE_ITEMS = 20_000;
@@ -114,7 +115,7 @@ async function etlRun(broker: ServiceBroker, dir: string, label: string): Promis
 
 /** One round on a database of its own: the baseline, the pipeline's first run, its rerun over unchanged data. */
 async function round(dir: string, size: ParliamentSize): Promise<Round> {
-	const database = await createPostgresDatabase(process.env.BENCH_DATABASE_URL);
+	const database = await createPostgresDatabase(BENCH_POSTGRES_URL);
 	const broker = new ServiceBroker({ validator: new ZodValidator(), nodeID: `etl-bench-${process.pid}`, logger: false });
 	try {
 		broker.createService(EtlService({ database: database.config, settings: { schedules: [], batchDocuments: 10_000, batchRecords: 20_000 } }));
@@ -177,9 +178,10 @@ export async function runEtlBench(
 	}
 }
 
-export const etlScenario = {
+export const etlScenario: Scenario = {
 	name: "etl",
 	description: "ETL: 1M generated ballots through the whole pipeline into PostgreSQL, against COPYing its raw pages and ballot rows bare",
+	requires: ["postgres"],
 	run: (log: Log) => runEtlBench(log)
 };
 

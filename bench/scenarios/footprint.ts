@@ -241,5 +241,6 @@ export function footprintOptionsFromEnv(source: NodeJS.ProcessEnv = process.env)
 export const footprintScenario: Scenario = {
 	name: "footprint",
 	description: "npm start's ready time and RSS on PGlite and PostgreSQL, against a bare broker and PGlite alone",
+	requires: ["postgres"],
 	run: (log) => runFootprintBench(footprintOptionsFromEnv(), log)
 };

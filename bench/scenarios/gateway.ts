@@ -12,22 +12,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { type ChildNode, startChildNode } from "../child-node.ts";
 import { type Log, type Sample, type Scenario, type Variant, compareVariants } from "../scenario.ts";
 import type { BenchRole } from "../nodes/gateway-bench-node.ts";
-import { processCpuMicros } from "../process-cpu.ts";
+import { loadUrl, waitUntilServing } from "../http-load.ts";
+import { BENCH_NATS_URL } from "../preflight.ts";
 
 const NODE_SCRIPT = fileURLToPath(new URL("../nodes/gateway-bench-node.ts", import.meta.url));
-const NATS_URL = process.env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
+const NATS_URL = BENCH_NATS_URL;
 
-interface PairSpec {
+export interface PairSpec {
 	name: string;
 	path: string;
 	env: NodeJS.ProcessEnv;
 }
 
-const PLATFORM: NodeJS.ProcessEnv = {
+export const PLATFORM: NodeJS.ProcessEnv = {
 	BENCH_BROKER: "platform",
 	BENCH_WEB: "platform",
 	// Production settings: 1 % trace sampling, JSON logs at warn.
@@ -41,7 +41,7 @@ const PLATFORM: NodeJS.ProcessEnv = {
 	METRICS_PORT: ""
 };
 const BARE: NodeJS.ProcessEnv = { BENCH_BROKER: "bare", BENCH_WEB: "bare" };
-const PLATFORM_PATH = "/api/v1/bench/echo";
+export const PLATFORM_PATH = "/api/v1/bench/echo";
 const BARE_PATH = "/bench/echo";
 
 const PAIRS: PairSpec[] = [
@@ -62,52 +62,22 @@ function withoutPairs(): PairSpec[] {
 	return parts.map((without) => ({ name: `platform without ${without}`, path: PLATFORM_PATH, env: { ...PLATFORM, BENCH_WITHOUT: without } }));
 }
 
-interface RunningPair {
+export interface RunningPair {
 	spec: PairSpec;
 	nodes: ChildNode[];
 	url: string;
 }
 
-async function startPair(spec: PairSpec): Promise<RunningPair> {
+export async function startPair(spec: PairSpec): Promise<RunningPair> {
 	const namespace = `bench-${randomUUID().slice(0, 8)}`;
 	const env = (role: BenchRole): NodeJS.ProcessEnv => ({ ...spec.env, NAMESPACE: namespace, TRANSPORTER: NATS_URL, NODE_ID: `${namespace}-${role}` });
 	const [worker, gateway] = await Promise.all([startChildNode(NODE_SCRIPT, ["worker"], env("worker")), startChildNode(NODE_SCRIPT, ["gateway"], env("gateway"))]);
 	return { spec, nodes: [worker, gateway], url: `http://127.0.0.1:${gateway.port}${spec.path}` };
 }
 
-/** Polls until the gateway routes to the worker (discovery and auto-aliases take a moment). */
-async function waitUntilServing(url: string, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	let last = "";
-	while (Date.now() < deadline) {
-		try {
-			const res = await fetch(url);
-			if (res.status === 200) return;
-			last = `HTTP ${res.status}`;
-		} catch (err) {
-			last = String(err);
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
-}
-
-function pairCpuMicros(pair: RunningPair): number {
-	return pair.nodes.reduce((sum, node) => sum + processCpuMicros(node.process.pid), 0);
-}
-
-async function load(pair: RunningPair, seconds: number, connections: number, log: Log): Promise<Sample> {
-	const cpuBefore = pairCpuMicros(pair);
-	const result = await autocannon({ url: pair.url, connections, duration: seconds });
-	const cpu = pairCpuMicros(pair) - cpuBefore;
-	const failed = result.errors + result.timeouts + result.non2xx;
-	// A variant that answers errors is measuring its error path, not the request path: its figures are worthless.
-	if (failed > result.requests.total / 100) {
-		throw new Error(`${failed} of ${result.requests.total} requests failed on ${pair.url} (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`);
-	}
-	if (failed > 0) log(`  warning: ${failed} failed requests on ${pair.url} (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`);
+function load(pair: RunningPair, seconds: number, connections: number, log: Log): Promise<Sample> {
 	// CPU of the gateway and worker processes (not NATS, not autocannon) per request.
-	return { perSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, cpuUsPerOp: cpu / Math.max(1, result.requests.total) };
+	return loadUrl(pair.url, { seconds, connections, pids: pair.nodes.map((n) => n.process.pid), log });
 }
 
 export async function runGatewayBench(log: Log): Promise<unknown> {
@@ -135,5 +105,6 @@ export async function runGatewayBench(log: Log): Promise<unknown> {
 export const gatewayScenario: Scenario = {
 	name: "gateway",
 	description: "req/s through the platform gateway to an action over NATS, against bare moleculer-web",
+	requires: ["nats"],
 	run: runGatewayBench
 };

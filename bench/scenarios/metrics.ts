@@ -8,8 +8,15 @@
  * service names and four called actions apiece, and the time and bytes for one node to gather and
  * render every node's metrics (what the gateway does per scrape).
  *
+ * Then the gateway's req/s while a real Prometheus scrapes its `/metrics` every second, against
+ * the same gateway not scraped, in rotating rounds (issue 12; target >= 0.97): a platform gateway
+ * and a worker node over NATS as in the gateway benchmark, and one Prometheus server (the Debian
+ * `prometheus` binary) running throughout, whose file_sd target list is switched on and off.
+ *
  *   npm run bench -- metrics        BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_IN_FLIGHT (100),
- *                                   BENCH_SCRAPES (50), TRANSPORTER (nats://127.0.0.1:4222)
+ *                                   BENCH_SCRAPES (50), TRANSPORTER (nats://127.0.0.1:4222),
+ *                                   BENCH_SCRAPED_ROUNDS (6), BENCH_SCRAPED_SECONDS (5),
+ *                                   BENCH_CONNECTIONS (50), BENCH_PROMETHEUS (prometheus)
  */
 import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
@@ -18,9 +25,14 @@ import { loadEnv } from "../../runtime/env.ts";
 import { PlatformPrometheusReporter } from "../../runtime/prometheus-reporter.ts";
 import { benchService } from "../nodes/bench-service.ts";
 import { type Log, type Sample, type Scenario, type Variant, compareVariants } from "../scenario.ts";
-import { percentile } from "../stats.ts";
+import { median, percentile } from "../stats.ts";
 import { SERVICE_NAMES } from "../../runtime/service-catalog.ts";
 import { clusterExposition } from "../../services/monitoring/metrics/cluster-scrape.ts";
+import { METRICS_PATH } from "../../gateway/gateway.service.ts";
+import { loadUrl, waitUntilServing } from "../http-load.ts";
+import { BENCH_NATS_URL } from "../preflight.ts";
+import { PrometheusServer } from "../prometheus-server.ts";
+import { PLATFORM, PLATFORM_PATH, type RunningPair, startPair } from "./gateway.ts";
 
 type ReporterList = NonNullable<Exclude<BrokerOptions["metrics"], boolean | undefined>["reporter"]>;
 
@@ -102,7 +114,7 @@ const ACTIONS_PER_SERVICE = 4;
 /** Twelve services named as the platform's, each with a few actions that have been called. */
 function clusterNodeOptions(namespace: string, index: number): BrokerOptions {
 	const options = createBrokerOptions(
-		loadEnv({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40), LOG_LEVEL: "warn", NAMESPACE: namespace, NODE_ID: `bench-node-${index + 1}`, TRANSPORTER: process.env.TRANSPORTER ?? "nats://127.0.0.1:4222" })
+		loadEnv({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40), LOG_LEVEL: "warn", NAMESPACE: namespace, NODE_ID: `bench-node-${index + 1}`, TRANSPORTER: BENCH_NATS_URL })
 	);
 	options.logger = false;
 	return options;
@@ -148,8 +160,64 @@ export async function runClusterScrapeBench(log: Log): Promise<{ nodes: number; 
 	}
 }
 
+/** The gateway's req/s while Prometheus scrapes it every second, against not scraped. */
+export async function runScrapedGatewayBench(log: Log): Promise<{ ratio: number; scrapesPerSecond: number }> {
+	const rounds = Number(process.env.BENCH_SCRAPED_ROUNDS ?? 6);
+	const seconds = Number(process.env.BENCH_SCRAPED_SECONDS ?? 5);
+	const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+	log(`metrics: HTTP -> platform gateway -> NATS -> worker, scraped by Prometheus every 1 s or not; autocannon ${connections} connections, ${rounds} rounds x ${seconds} s`);
+	let pair: RunningPair | undefined;
+	let prometheus: PrometheusServer | undefined;
+	try {
+		pair = await startPair({ name: "platform gateway, metrics + tracing", path: PLATFORM_PATH, env: PLATFORM });
+		await waitUntilServing(pair.url);
+		const gateway = new URL(pair.url).host;
+		prometheus = await PrometheusServer.start(METRICS_PATH);
+		const running = { pair, prometheus };
+		log(`  Prometheus at ${prometheus.url}, gateway ${gateway}`);
+		const options = { seconds, connections, pids: pair.nodes.map((n) => n.process.pid), log };
+		await running.prometheus.scrape(gateway);
+		const scrapeRates: number[] = [];
+		await loadUrl(pair.url, { ...options, seconds: 2 });
+		const rows = await compareVariants(
+			[
+				{
+					name: "baseline: not scraped",
+					measure: async () => {
+						await running.prometheus.scrape(undefined);
+						return loadUrl(running.pair.url, options);
+					}
+				},
+				{
+					name: "scraped by Prometheus every 1 s",
+					measure: async () => {
+						await running.prometheus.scrape(gateway);
+						const sample = await loadUrl(running.pair.url, options);
+						const scrapes = await running.prometheus.scrapesInLast(seconds);
+						// A round Prometheus hardly scraped measures nothing: the figure would flatter the gateway.
+						if (scrapes < seconds / 2) throw new Error(`Prometheus scraped ${scrapes} times in ${seconds} s of load`);
+						scrapeRates.push(scrapes / seconds);
+						return sample;
+					}
+				}
+			],
+			{ rounds, unit: "req/s", log }
+		);
+		const ratio = rows[1]?.ratio ?? Number.NaN;
+		const scrapesPerSecond = median(scrapeRates);
+		const metrics = await fetch(`http://${gateway}${METRICS_PATH}`);
+		const bytes = (await metrics.arrayBuffer()).byteLength;
+		log(`  scraped / not scraped: ${ratio.toFixed(2)} (target >= 0.97); ${scrapesPerSecond.toFixed(2)} successful scrapes/s under load, ${(bytes / 1024).toFixed(0)} kB each`);
+		return { ratio, scrapesPerSecond };
+	} finally {
+		await prometheus?.stop();
+		await Promise.all(pair?.nodes.map((n) => n.stop()) ?? []);
+	}
+}
+
 export const metricsScenario: Scenario = {
 	name: "metrics",
-	description: "local broker.call/s with Moleculer's Metrics middleware, the lean one, and none",
-	run: async (log) => ({ calls: await runMetricsBench(log), clusterScrape: await runClusterScrapeBench(log) })
+	description: "local broker.call/s with Moleculer's Metrics middleware, the lean one, and none; cluster /metrics for 3 nodes; gateway req/s while Prometheus scrapes",
+	requires: ["nats", "prometheus"],
+	run: async (log) => ({ calls: await runMetricsBench(log), clusterScrape: await runClusterScrapeBench(log), scraped: await runScrapedGatewayBench(log) })
 };

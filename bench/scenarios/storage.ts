@@ -18,6 +18,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../../runtime/storage/database.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import { copyChunks } from "../../runtime/storage/copy-text.ts";
+import type { Scenario } from "../scenario.ts";
 
 export interface StorageBenchOptions {
 	rows: number;
@@ -144,9 +145,10 @@ export function storageBenchOptionsFromEnv(source: NodeJS.ProcessEnv = process.e
 }
 
 /** For bench/run.ts's registry. */
-export const storageScenario = {
+export const storageScenario: Scenario = {
 	name: "storage",
 	description: "rows/s: multi-row INSERT and COPY on PostgreSQL and PGlite, against raw pg COPY",
+	requires: ["postgres"],
 	run: () => runStorageBench(storageBenchOptionsFromEnv())
 };
 
