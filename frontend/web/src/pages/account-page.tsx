@@ -225,7 +225,18 @@ export function AccountPage() {
 			<Follows />
 			<Inbox />
 			<Preferences />
-			<ApiKeys />
+			{/* Keys are minted by admins only (auth's api-keys:manage): others are told, not refused. */}
+			{state.user.role === "admin" ? (
+				<ApiKeys />
+			) : (
+				<section aria-labelledby="api-keys">
+					<h2 id="api-keys">{i18n.t("account.apiKeys")}</h2>
+					<p>{i18n.t("account.apiKeysByAdmin")}</p>
+					<p>
+						<Link to="/account/api">{i18n.t("account.api")}</Link> — {i18n.t("account.apiIntro")}
+					</p>
+				</section>
+			)}
 		</>
 	);
 }

@@ -13,7 +13,7 @@ import { useApi } from "../platform.tsx";
 function showablePhoto(url: string | null): string | undefined {
 	if (!url) return undefined;
 	if (url.startsWith("/")) return url;
-	return /^https:\/\/(www\.)?openparliament\.ca\//.test(url) ? url : undefined;
+	return url.startsWith("https://openparliament.ca/") ? url : undefined;
 }
 
 function Figures({ figures, testId }: { figures: RecordFigures; testId: string }) {

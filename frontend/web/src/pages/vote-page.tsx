@@ -131,7 +131,7 @@ export function VotePage() {
 					</table>
 				</div>
 			</section>
-			<ChartPanel title={i18n.t("vote.byParty")} load={(signal) => api.charts.vote(v.session, v.number, signal)} deps={[v.session, v.number]} />
+			<ChartPanel title={i18n.t("vote.chart")} load={(signal) => api.charts.vote(v.session, v.number, signal)} deps={[v.session, v.number]} />
 			<Ballots session={v.session} number={String(v.number)} parties={parties} />
 		</>
 	);
