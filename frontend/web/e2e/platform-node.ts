@@ -20,6 +20,9 @@ export interface PlatformNode {
 	stop(): Promise<void>;
 }
 
+/** The first admin, created by the node at start (ADMIN_EMAIL): the account that signs in with TOTP. */
+export const ADMIN = { email: "admin-e2e@example.org", password: "a lighthouse keeper's long evening" };
+
 const WEB_DIST = path.join(PROJECT_ROOT, "frontend/web/dist/index.html");
 
 /** The app must be built before the gateway can serve it; CI builds it first, a developer may not have. */
@@ -36,7 +39,7 @@ export async function startPlatformNode(): Promise<PlatformNode> {
 		const node = await cluster.startNode({
 			nodeID: "webapp-e2e",
 			port: await freePort(),
-			env: { DATABASE_URL: database.url, ETL_SCHEDULES: "" }
+			env: { DATABASE_URL: database.url, ETL_SCHEDULES: "", ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }
 		});
 		await cluster.waitForReady(node, 60_000);
 		const client = await cluster.client();
