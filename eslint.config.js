@@ -7,7 +7,7 @@ export default tseslint.config(
 	js.configs.recommended,
 	...tseslint.configs.strict,
 	{
-		files: ["**/*.ts"],
+		files: ["**/*.ts", "**/*.tsx"],
 		languageOptions: {
 			parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
 		},

@@ -151,8 +151,9 @@ describe("gateway errors", () => {
 		expect((await request(`${baseUrl}/healthz`)).status).toBe(200);
 	});
 
-	it("answers an unknown route with 404 JSON", async () => {
-		for (const path of ["/api/v1/no/such/route", "/nothing-here", "/mobile/v1/nope"]) {
+	// Any other GET is a page of the web app (gateway.static-app.test.ts), never a JSON 404.
+	it("answers an unknown route of the API or the mobile API with 404 JSON", async () => {
+		for (const path of ["/api/v1/no/such/route", "/api/v2/nothing-here", "/mobile/v1/nope"]) {
 			const res = await request(`${baseUrl}${path}`);
 			expect(res.status, path).toBe(404);
 			expect(errorOf(res), path).toMatchObject({ type: "NOT_FOUND", code: 404 });

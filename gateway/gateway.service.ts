@@ -40,6 +40,7 @@ import { OPENAPI_PATH, serveOpenApi } from "./openapi/serve-openapi.ts";
 import { FORWARDED_EVENTS } from "./platform-events.ts";
 import { type NodePhase, type Readiness, createReadinessProbe } from "./probes.ts";
 import { requestIdOf } from "./request-id.ts";
+import { type AppMount, type StaticApps, staticApps } from "./static-app.ts";
 import { type SseOptions, type StreamHolder, SseHub } from "./sse.ts";
 import { type AliasLike, keepVanishedAliases } from "./vanished-aliases.ts";
 
@@ -90,6 +91,8 @@ export interface GatewayOptions {
 	env?: Env;
 	/** The clock tokens are checked against; tests share one with the auth service. */
 	now?: () => number;
+	/** The single-page apps and where they are built; the public web app by default. */
+	apps?: readonly AppMount[];
 }
 
 type GatewayThis = Service<GatewaySettings>;
@@ -115,6 +118,8 @@ interface GatewayState {
 	authFailed: (reason: string) => void;
 	/** Who holds an event stream and until when its credentials hold (see streamHolder). */
 	streamHolder: (req: IncomingMessage, principal: Principal) => StreamHolder | undefined;
+	/** The built SPAs, answered for every path that is no route of the API (static-app.ts). */
+	apps: StaticApps;
 }
 
 /** What the gateway attaches to a request for moleculer-web's hooks. */
@@ -381,6 +386,15 @@ async function handleRequest(service: GatewayThis, req: IncomingMessage, res: Se
 	}
 	if (handleCors(req, res, corsOriginsOf(service))) return;
 	const action = path in FIXED_ROUTE_METHODS ? undefined : resolvedAction(service, path, req.method ?? "GET");
+	// Public files need no credentials and no limits of the API: a page load is many small assets.
+	if (action === undefined && !(path in FIXED_ROUTE_METHODS)) {
+		try {
+			if (await state.apps.serve(req, res, path)) return;
+		} catch (err) {
+			replyWithError(service, req, res, err);
+			return;
+		}
+	}
 	// Before anything is written, so error answers of these actions are not stored either.
 	if (edgePolicyOf(action).noStore) res.setHeader("Cache-Control", "no-store");
 	// Probes stay outside authentication and limits: orchestrators poll them from inside the network.
@@ -547,7 +561,8 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 				limits: undefined,
 				scrapers: scraperAllowlist(env.metricsAllow),
 				authFailed: (reason) => incrementMetric(this.broker, "authFailures", { reason }),
-				streamHolder: (req, principal) => streamHolder(req, principal, keyring, now)
+				streamHolder: (req, principal) => streamHolder(req, principal, keyring, now),
+				apps: staticApps(options.apps)
 			};
 			states.set(this, state);
 			// At zero from the start, so rate() over the failures has a first sample.

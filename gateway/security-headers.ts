@@ -5,7 +5,10 @@
  *
  * The CSP allows only the gateway's own origin for scripts, API calls and the event stream. Styles
  * allow 'unsafe-inline' because Plotly (the viz charts) writes inline style attributes; scripts never
- * do. `data:`/`blob:` images cover chart exports and icons.
+ * do. `data:`/`blob:` images cover chart exports and icons; members' photos are openparliament's
+ * (the source's `image` URLs), the one foreign origin, and for images only. Plotly's bar and pie
+ * charts draw without 'unsafe-eval' (checked in Chromium under this policy), so it is not granted:
+ * docs/decisions/0030-spa-served-by-the-gateway.md.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cameOverTls } from "./client-info.ts";
@@ -15,7 +18,7 @@ export const CONTENT_SECURITY_POLICY = [
 	"default-src 'self'",
 	"script-src 'self'",
 	"style-src 'self' 'unsafe-inline'",
-	"img-src 'self' data: blob:",
+	"img-src 'self' data: blob: https://openparliament.ca",
 	"font-src 'self'",
 	"connect-src 'self'",
 	"object-src 'none'",

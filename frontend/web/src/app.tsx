@@ -1,0 +1,91 @@
+import { useCallback } from "react";
+import { BrowserRouter, Link, NavLink, Route, Routes, useLocation } from "react-router";
+import type { Lang } from "@openpolicy/frontend-shared/i18n.tsx";
+import { AppShell, LanguageSwitch } from "@openpolicy/frontend-shared/ui/app-shell.tsx";
+import { usePageTitle } from "./components/page-title.ts";
+import { I18nProvider, useI18n } from "./i18n.ts";
+import { AccountPage } from "./pages/account-page.tsx";
+import { ApiPage } from "./pages/api-page.tsx";
+import { BillPage } from "./pages/bill-page.tsx";
+import { BillsPage } from "./pages/bills-page.tsx";
+import { HomePage } from "./pages/home-page.tsx";
+import { PoliticianPage } from "./pages/politician-page.tsx";
+import { PoliticiansPage } from "./pages/politicians-page.tsx";
+import { RidingsPage } from "./pages/ridings-page.tsx";
+import { SearchPage } from "./pages/search-page.tsx";
+import { VotePage } from "./pages/vote-page.tsx";
+import { type Platform, PlatformProvider, useSessionState } from "./platform.tsx";
+
+function NotFound() {
+	const i18n = useI18n();
+	usePageTitle(i18n.t("notFound.title"));
+	return (
+		<>
+			<h1>{i18n.t("notFound.title")}</h1>
+			<p>
+				{i18n.t("notFound.text")} <Link to="/">{i18n.t("nav.home")}</Link>
+			</p>
+		</>
+	);
+}
+
+function Shell() {
+	const i18n = useI18n();
+	const location = useLocation();
+	const session = useSessionState();
+	const links = [
+		["/", i18n.t("nav.home")],
+		["/bills", i18n.t("nav.bills")],
+		["/politicians", i18n.t("nav.politicians")],
+		["/ridings", i18n.t("nav.ridings")],
+		["/search", i18n.t("nav.search")],
+		["/account", session ? i18n.t("nav.account") : i18n.t("nav.signIn")]
+	] as const;
+	return (
+		<AppShell
+			pageKey={location.pathname}
+			text={{ skip: i18n.t("shell.skip"), navLabel: i18n.t("shell.nav"), languageLabel: i18n.t("shell.switchLanguage") }}
+			brand={<Link to="/">{i18n.t("site.name")}</Link>}
+			nav={
+				<ul>
+					{links.map(([to, label]) => (
+						<li key={to}>
+							<NavLink to={to} end={to === "/"}>
+								{label}
+							</NavLink>
+						</li>
+					))}
+				</ul>
+			}
+			tools={<LanguageSwitch lang={i18n.lang} setLang={i18n.setLang} label={i18n.t("shell.switchLanguage")} />}
+			footer={<p>{i18n.t("shell.footer")}</p>}
+		>
+			<Routes>
+				<Route path="/" element={<HomePage />} />
+				<Route path="/bills" element={<BillsPage />} />
+				<Route path="/bills/:session/:number" element={<BillPage />} />
+				<Route path="/politicians" element={<PoliticiansPage />} />
+				<Route path="/politicians/:slug" element={<PoliticianPage />} />
+				<Route path="/votes/:session/:number" element={<VotePage />} />
+				<Route path="/ridings" element={<RidingsPage />} />
+				<Route path="/search" element={<SearchPage />} />
+				<Route path="/account" element={<AccountPage />} />
+				<Route path="/account/api" element={<ApiPage />} />
+				<Route path="*" element={<NotFound />} />
+			</Routes>
+		</AppShell>
+	);
+}
+
+export function App({ platform }: { platform: Platform }) {
+	const onLanguage = useCallback((lang: Lang) => platform.setLanguage(lang), [platform]);
+	return (
+		<PlatformProvider platform={platform}>
+			<I18nProvider onChange={onLanguage}>
+				<BrowserRouter>
+					<Shell />
+				</BrowserRouter>
+			</I18nProvider>
+		</PlatformProvider>
+	);
+}
