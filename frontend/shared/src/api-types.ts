@@ -228,17 +228,37 @@ export interface StanceAnswer {
 	counts: { support: number; oppose: number };
 }
 
+/** An inbox item as the notification service keeps it (services/notification/notification.contract.ts). */
 export interface Notification {
 	id: string;
-	title?: string;
-	subject?: string;
-	body?: string;
-	message?: string;
-	url?: string | null;
-	created_at?: string;
-	createdAt?: string;
-	read_at?: string | null;
+	kind: string;
+	title: string;
+	body: string;
+	link: string | null;
+	createdAt: string;
+	readAt: string | null;
 }
+
+export interface Inbox extends List<Notification> {
+	unread: number;
+}
+
+export type NotificationChannel = "email" | "inbox" | "webhook" | "push";
+
+export interface ChannelPreference {
+	enabled: boolean;
+	/** Each notice at once, or gathered into one message a day at `digestHour`. */
+	mode: "immediate" | "daily";
+}
+
+export interface NotificationSettings {
+	language: "en" | "fr";
+	timeZone: string;
+	digestHour: number;
+	channels: Record<NotificationChannel, ChannelPreference>;
+}
+
+export type NotificationSettingsChange = Partial<Omit<NotificationSettings, "channels">> & { channels?: Partial<Record<NotificationChannel, Partial<ChannelPreference>>> };
 
 /** A Plotly figure as the viz service sends it. */
 export interface Figure {

@@ -8,9 +8,11 @@ import type {
 	Figure,
 	Follow,
 	FollowTarget,
+	Inbox,
 	List,
 	MfaChallenge,
-	Notification,
+	NotificationSettings,
+	NotificationSettingsChange,
 	OpenApiDocument,
 	Party,
 	Politician,
@@ -29,6 +31,9 @@ import type {
 } from "./api-types.ts";
 
 export const API = "/api/v1";
+
+/** A signed-in user's own live stream of new inbox items (read with runAuthorizedStream). */
+export const INBOX_STREAM = `${API}/notifications/stream`;
 
 const seg = encodeURIComponent;
 
@@ -70,9 +75,12 @@ export function publicApi(client: ApiClient) {
 				stance === null
 					? client.send<StanceAnswer>("DELETE", `${API}/bills/${seg(session)}/${seg(number)}/stance`)
 					: client.send<StanceAnswer>("PUT", `${API}/bills/${seg(session)}/${seg(number)}/stance`, { stance }),
-			notifications: (signal?: AbortSignal) => client.get<List<Notification> | Notification[]>(`${API}/notifications`, {}, signal),
-			preferences: (signal?: AbortSignal) => client.get<Record<string, unknown>>(`${API}/notifications/preferences`, {}, signal),
-			savePreferences: (preferences: Record<string, unknown>) => client.send<Record<string, unknown>>("PUT", `${API}/notifications/preferences`, preferences),
+			notifications: (query: Query = {}, signal?: AbortSignal) => client.get<Inbox>(`${API}/notifications`, query, signal),
+			unreadCount: (signal?: AbortSignal) => client.get<{ unread: number }>(`${API}/notifications/unread-count`, {}, signal),
+			/** The given items, or every unread one when `ids` is left out. */
+			markRead: (ids?: string[]) => client.send<{ marked: number; unread: number }>("POST", `${API}/notifications/read`, ids ? { ids } : {}),
+			preferences: (signal?: AbortSignal) => client.get<NotificationSettings>(`${API}/notifications/preferences`, {}, signal),
+			savePreferences: (change: NotificationSettingsChange) => client.send<NotificationSettings>("PUT", `${API}/notifications/preferences`, change),
 			apiKeys: (signal?: AbortSignal) => client.get<ApiKey[]>(`${API}/auth/api-keys`, {}, signal),
 			createApiKey: (name: string, scopes: string[]) => client.send<ApiKey & { key: string }>("POST", `${API}/auth/api-keys`, { name, scopes }),
 			revokeApiKey: (id: string) => client.send<{ revoked: true }>("DELETE", `${API}/auth/api-keys/${seg(id)}`)

@@ -4,11 +4,13 @@ import type { Lang } from "@openpolicy/frontend-shared/i18n.tsx";
 import { AppShell, LanguageSwitch } from "@openpolicy/frontend-shared/ui/app-shell.tsx";
 import { usePageTitle } from "./components/page-title.ts";
 import { I18nProvider, useI18n } from "./i18n.ts";
+import { InboxProvider, useInbox } from "./components/inbox-context.tsx";
 import { AccountPage } from "./pages/account-page.tsx";
 import { ApiPage } from "./pages/api-page.tsx";
 import { BillPage } from "./pages/bill-page.tsx";
 import { BillsPage } from "./pages/bills-page.tsx";
 import { HomePage } from "./pages/home-page.tsx";
+import { NotificationPreferencesPage } from "./pages/notification-preferences-page.tsx";
 import { PoliticianPage } from "./pages/politician-page.tsx";
 import { PoliticiansPage } from "./pages/politicians-page.tsx";
 import { RidingsPage } from "./pages/ridings-page.tsx";
@@ -26,6 +28,19 @@ function NotFound() {
 				{i18n.t("notFound.text")} <Link to="/">{i18n.t("nav.home")}</Link>
 			</p>
 		</>
+	);
+}
+
+/** The unread count beside the account link, kept live by the inbox stream. */
+function UnreadBadge() {
+	const i18n = useI18n();
+	const { unread } = useInbox();
+	if (unread === 0) return null;
+	return (
+		<span className="badge" data-testid="unread-badge">
+			<span aria-hidden="true">{unread}</span>
+			<span className="visually-hidden">{i18n.t("inbox.unreadBadge", { count: unread })}</span>
+		</span>
 	);
 }
 
@@ -52,6 +67,7 @@ function Shell() {
 						<li key={to}>
 							<NavLink to={to} end={to === "/"}>
 								{label}
+								{to === "/account" ? <UnreadBadge /> : null}
 							</NavLink>
 						</li>
 					))}
@@ -71,6 +87,7 @@ function Shell() {
 				<Route path="/search" element={<SearchPage />} />
 				<Route path="/account" element={<AccountPage />} />
 				<Route path="/account/api" element={<ApiPage />} />
+				<Route path="/account/notifications" element={<NotificationPreferencesPage />} />
 				<Route path="*" element={<NotFound />} />
 			</Routes>
 		</AppShell>
@@ -82,9 +99,11 @@ export function App({ platform }: { platform: Platform }) {
 	return (
 		<PlatformProvider platform={platform}>
 			<I18nProvider onChange={onLanguage}>
-				<BrowserRouter>
-					<Shell />
-				</BrowserRouter>
+				<InboxProvider>
+					<BrowserRouter>
+						<Shell />
+					</BrowserRouter>
+				</InboxProvider>
 			</I18nProvider>
 		</PlatformProvider>
 	);

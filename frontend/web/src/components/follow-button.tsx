@@ -1,11 +1,11 @@
 /**
- * One-click follow of a bill or a member. Signed out it leads to sign-in; while the follows routes
- * are not deployed (404) it says so instead of failing.
+ * One-click follow of a bill or a member (`/api/v1/me/follows`): pressed while followed, and a
+ * follow alerts on every channel the user keeps on (notification preferences). Signed out it
+ * leads to sign-in.
  */
 import { useState } from "react";
 import { Link } from "react-router";
 import type { Follow, FollowTarget } from "@openpolicy/frontend-shared/api-types.ts";
-import { ApiError } from "@openpolicy/frontend-shared/api-client.ts";
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
 import { objectsOf } from "@openpolicy/frontend-shared/public-api.ts";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
@@ -25,6 +25,8 @@ export function FollowButton({ target, label }: { target: FollowTarget; label: s
 	const signedIn = session !== undefined;
 	const key = JSON.stringify(target);
 	const follows = useResource((signal) => (signedIn ? api.me.follows(signal).then(objectsOf) : Promise.resolve([])), [signedIn, key]);
+	// What the last click made true, until the list is read again: no flicker back to "Follow".
+	const [changed, setChanged] = useState<{ key: string; follow: Follow | null }>();
 	const [busy, setBusy] = useState(false);
 	const [error, setError] = useState<unknown>();
 
@@ -36,18 +38,24 @@ export function FollowButton({ target, label }: { target: FollowTarget; label: s
 		);
 	}
 	if (follows.state === "failed") {
-		const missing = follows.error instanceof ApiError && follows.error.status === 404;
-		return <p className="notice notice-info">{missing ? i18n.t("follow.unavailable") : describeError(follows.error, i18n.lang)}</p>;
+		return (
+			<p className="notice notice-error" role="alert">
+				{describeError(follows.error, i18n.lang)}
+			</p>
+		);
 	}
-	const existing = follows.data?.find((f) => matches(f, target));
+	const existing = changed?.key === key ? (changed.follow ?? undefined) : follows.data?.find((f) => matches(f, target));
 
 	async function toggle(): Promise<void> {
 		setBusy(true);
 		setError(undefined);
 		try {
-			if (existing) await api.me.unfollow(existing.id);
-			else await api.me.follow(target);
-			follows.reload();
+			if (existing) {
+				await api.me.unfollow(existing.id);
+				setChanged({ key, follow: null });
+			} else {
+				setChanged({ key, follow: await api.me.follow(target) });
+			}
 		} catch (err) {
 			setError(err);
 		} finally {
@@ -60,9 +68,14 @@ export function FollowButton({ target, label }: { target: FollowTarget; label: s
 			<button type="button" aria-pressed={existing !== undefined} aria-label={`${existing ? i18n.t("follow.following") : i18n.t("follow.follow")}: ${label}`} disabled={busy || follows.state === "loading"} onClick={() => void toggle()}>
 				{existing ? i18n.t("follow.following") : i18n.t("follow.follow")}
 			</button>
+			{existing ? (
+				<p className="muted" data-testid="follow-alerts">
+					{i18n.t("follow.alerts")} <Link to="/account/notifications">{i18n.t("account.preferences")}</Link>
+				</p>
+			) : null}
 			{error !== undefined ? (
 				<p role="alert" className="notice notice-error">
-					{error instanceof ApiError && error.status === 404 ? i18n.t("follow.unavailable") : describeError(error, i18n.lang)}
+					{describeError(error, i18n.lang)}
 				</p>
 			) : null}
 		</div>

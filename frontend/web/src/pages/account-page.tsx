@@ -1,18 +1,15 @@
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { Link } from "react-router";
-import type { Follow, Notification } from "@openpolicy/frontend-shared/api-types.ts";
-import { ApiError } from "@openpolicy/frontend-shared/api-client.ts";
+import type { Follow } from "@openpolicy/frontend-shared/api-types.ts";
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
 import { objectsOf } from "@openpolicy/frontend-shared/public-api.ts";
 import { ErrorNotice, InfoNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
+import { useInbox } from "../components/inbox-context.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi, usePlatform, useSessionState } from "../platform.tsx";
 import { SignInForm, SignUpForm } from "./sign-in.tsx";
-
-/** The inbox is read again this often while the page is open. */
-const INBOX_REFRESH_MS = 30_000;
 
 function followLink(f: Follow): { to: string | undefined; text: string } {
 	if (f.kind === "bill" && f.bill) return { to: `/bills/${f.bill}`, text: f.bill.replace("/", " ") };
@@ -62,71 +59,62 @@ function Follows() {
 	);
 }
 
-function Inbox() {
-	const api = useApi();
-	const i18n = useI18n();
-	const inbox = useResource((signal) => api.me.notifications(signal).then(objectsOf), []);
-	const { reload, state } = inbox;
-	const missing = inbox.error instanceof ApiError && inbox.error.routeMissing;
-	useEffect(() => {
-		if (missing) return;
-		const timer = setInterval(reload, INBOX_REFRESH_MS);
-		return () => clearInterval(timer);
-	}, [reload, missing, state]);
-	const items: Notification[] = inbox.data ?? [];
-	return (
-		<section aria-labelledby="inbox" aria-live="polite">
-			<h2 id="inbox">{i18n.t("account.inbox")}</h2>
-			{inbox.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
-			{inbox.state === "failed" ? <Unavailable error={inbox.error} /> : null}
-			{inbox.state === "ready" && items.length === 0 ? <p className="muted">{i18n.t("account.inboxEmpty")}</p> : null}
-			{items.length > 0 ? (
-				<ul data-testid="inbox">
-					{items.map((n) => (
-						<li key={n.id}>
-							<strong>{n.title ?? n.subject ?? ""}</strong> {n.body ?? n.message ?? ""}{" "}
-							<span className="muted">{i18n.formatDate(n.created_at ?? n.createdAt)}</span>
-						</li>
-					))}
-				</ul>
-			) : null}
-		</section>
-	);
+/** An inbox link is the platform's public address of the page; inside the app it opens without a reload. */
+function inAppPath(link: string | null): string | undefined {
+	if (!link) return undefined;
+	try {
+		const url = new URL(link, window.location.origin);
+		return url.pathname + url.search;
+	} catch {
+		return undefined;
+	}
 }
 
-/** Channel preferences as the notification service keeps them: each boolean is one switch. */
-function Preferences() {
-	const api = useApi();
+function Inbox() {
 	const i18n = useI18n();
-	const preferences = useResource((signal) => api.me.preferences(signal), []);
-	const [saved, setSaved] = useState<unknown>();
-	if (preferences.state === "loading") return null;
+	const inbox = useInbox();
+	const [error, setError] = useState<unknown>();
+	const markRead = (ids?: string[]) => {
+		setError(undefined);
+		inbox.markRead(ids).catch(setError);
+	};
 	return (
-		<section aria-labelledby="preferences">
-			<h2 id="preferences">{i18n.t("account.preferences")}</h2>
-			{preferences.state === "failed" ? <Unavailable error={preferences.error} /> : null}
-			{preferences.state === "ready" ? (
-				<form
-					className="form"
-					onSubmit={(event: FormEvent<HTMLFormElement>) => {
-						event.preventDefault();
-						const form = new FormData(event.currentTarget);
-						const next = Object.fromEntries(Object.entries(preferences.data).map(([k, v]) => [k, typeof v === "boolean" ? form.get(k) === "on" : v]));
-						api.me.savePreferences(next).then(() => setSaved(true), setSaved);
-					}}
-				>
-					{Object.entries(preferences.data)
-						.filter(([, v]) => typeof v === "boolean")
-						.map(([k, v]) => (
-							<div key={k} className="field check">
-								<input id={`pref-${k}`} name={k} type="checkbox" defaultChecked={v === true} />
-								<label htmlFor={`pref-${k}`}>{k}</label>
-							</div>
-						))}
-					<button type="submit">{i18n.t("account.save")}</button>
-					{saved === true ? <p role="status">{i18n.t("account.saved")}</p> : saved !== undefined ? <Unavailable error={saved} /> : null}
-				</form>
+		<section aria-labelledby="inbox">
+			<h2 id="inbox">
+				{i18n.t("account.inbox")} <span className="muted" data-testid="inbox-unread">{i18n.t("inbox.unread", { count: inbox.unread })}</span>
+			</h2>
+			<p className="muted" data-testid="inbox-live" data-live={inbox.live}>
+				{inbox.live === "open" ? i18n.t("inbox.live") : i18n.t("inbox.reconnecting")}
+			</p>
+			{inbox.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
+			{inbox.state === "failed" ? <ErrorNotice error={inbox.error} lang={i18n.lang} /> : null}
+			{inbox.state === "ready" && inbox.items.length === 0 ? <p className="muted">{i18n.t("account.inboxEmpty")}</p> : null}
+			{inbox.unread > 0 ? (
+				<button type="button" className="secondary" onClick={() => markRead()}>
+					{i18n.t("inbox.markAllRead")}
+				</button>
 			) : null}
+			{/* New items are announced as they arrive, without moving focus. */}
+			<ul data-testid="inbox" aria-live="polite" aria-relevant="additions">
+				{inbox.items.map((n) => {
+					const to = inAppPath(n.link);
+					return (
+						<li key={n.id} data-kind={n.kind} data-read={n.readAt !== null}>
+							{n.readAt === null ? <span className="badge">{i18n.t("inbox.new")}</span> : null} <strong>{to ? <Link to={to}>{n.title}</Link> : n.title}</strong> {n.body}{" "}
+							<span className="muted">{i18n.formatDate(n.createdAt)}</span>{" "}
+							{n.readAt === null ? (
+								<button type="button" className="secondary" aria-label={`${i18n.t("inbox.markRead")}: ${n.title}`} onClick={() => markRead([n.id])}>
+									{i18n.t("inbox.markRead")}
+								</button>
+							) : null}
+						</li>
+					);
+				})}
+			</ul>
+			{error !== undefined ? <ErrorNotice error={error} lang={i18n.lang} /> : null}
+			<p>
+				<Link to="/account/notifications">{i18n.t("account.preferences")}</Link>
+			</p>
 		</section>
 	);
 }
@@ -224,7 +212,6 @@ export function AccountPage() {
 			</button>
 			<Follows />
 			<Inbox />
-			<Preferences />
 			{/* Keys are minted by admins only (auth's api-keys:manage): others are told, not refused. */}
 			{state.user.role === "admin" ? (
 				<ApiKeys />
