@@ -22,25 +22,19 @@ export async function launchChromium(): Promise<Browser> {
 	return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 30_000 });
 }
 
-/**
- * Routes that other work is still adding (follows, stances, charts, notifications, the OpenAPI
- * document): until they exist the gateway answers 404, the app says so, and Chromium logs the
- * failed load. That log line is expected; any other console error fails the test.
- */
-const NOT_YET_DEPLOYED = /\/api\/v1\/(charts\/|me\/|notifications|openapi\.json|bills\/[^/]+\/[^/]+\/stance)/;
-
 export interface ConsoleWatch {
 	errors: string[];
 }
 
-/** Collects console errors and uncaught page errors of a page, leaving out the expected 404s above. */
+/**
+ * Collects console errors and uncaught page errors of a page. Every route the app calls now exists
+ * (follows, stances, charts, notifications, the OpenAPI document), so no failed load is tolerated.
+ */
 export function watchConsole(page: Page): ConsoleWatch {
 	const watch: ConsoleWatch = { errors: [] };
 	page.on("console", (message: ConsoleMessage) => {
 		if (message.type() !== "error") return;
-		const url = message.location().url;
-		if (/Failed to load resource: the server responded with a status of 404/.test(message.text()) && NOT_YET_DEPLOYED.test(url)) return;
-		watch.errors.push(`${message.text()} (${url})`);
+		watch.errors.push(`${message.text()} (${message.location().url})`);
 	});
 	page.on("pageerror", (error) => watch.errors.push(`uncaught: ${error.message}`));
 	return watch;

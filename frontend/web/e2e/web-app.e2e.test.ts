@@ -3,7 +3,8 @@
  * through the ETL, the built app served by the gateway, driven in Debian's headless Chromium.
  * Each check reads what the page shows and compares it with what the API answers.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,8 @@ import { PROJECT_ROOT, http, pause } from "../../../test/helpers/cluster.ts";
 import { type ConsoleWatch, launchChromium, watchConsole } from "./browser.ts";
 import { ADMIN, type PlatformNode, startPlatformNode } from "./platform-node.ts";
 import { totpCodeForStep, totpStep } from "../../../services/auth/core/totp.ts";
+import type { Run } from "../../../services/etl/pipeline/runs.ts";
+import { CRAFTED_PARLIAMENT } from "../../../services/web/web-test-kit.ts";
 
 /** Longest a page may take to show something after an action, on a busy 2-core machine. */
 const UI_MS = 15_000;
@@ -77,6 +80,39 @@ async function seriousViolations(): Promise<string[]> {
 	await page.evaluate(source);
 	const violations = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)")) as AxeViolation[];
 	return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+
+/**
+ * The crafted parliament as openparliament would publish it a day later: one bill moved on to
+ * committee, everything else as it was, so the ETL's rerun changes that bill only.
+ */
+function parliamentWhereBillMoved(dir: string, url: string, status: { code: string; en: string }): string {
+	const source = JSON.parse(readFileSync(CRAFTED_PARLIAMENT, "utf8")) as { objects: Array<Record<string, unknown>> };
+	let found = 0;
+	const objects = source.objects.map((item) => {
+		if (item.url !== url) return item;
+		found++;
+		return { ...item, status_code: status.code, status: { en: status.en } };
+	});
+	if (found !== 1) throw new Error(`The crafted parliament has ${found} items at ${url}`);
+	const file = path.join(dir, "parliament-next-day.json");
+	writeFileSync(file, JSON.stringify({ objects }));
+	return file;
+}
+
+async function signUp(name: string): Promise<{ email: string; token: () => Promise<string> }> {
+	await page.goto(platform.url("/account"));
+	const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${Date.now()}@example.org`;
+	const signUpForm = page.getByRole("form", { name: "Create an account" });
+	await signUpForm.getByLabel("Name shown to you").fill(name);
+	await signUpForm.getByLabel("Email").fill(email);
+	await signUpForm.getByLabel("Password").fill("a long and quiet river at dawn");
+	await signUpForm.getByRole("button", { name: "Create an account" }).click();
+	expect(await textOf(page.getByTestId("signed-in-as"))).toContain(email);
+	// The app's own session, so the test reads the API as this citizen does.
+	const token = async () => ((await page.evaluate("JSON.parse(localStorage.getItem('openpolicy.session')).accessToken")) as string);
+	return { email, token };
 }
 
 beforeAll(async () => {
@@ -188,9 +224,9 @@ describe("the public web app in Chromium", () => {
 		await visible(votes);
 		expect(await votes.allTextContents()).toEqual(bill.votes.map((v) => v.description_en));
 		expect(await textOf(page.getByTestId("stance-counts"))).toBe(`${bill.stances.support} support, ${bill.stances.oppose} oppose`);
-		// The chart panel either draws the viz service's figure or says charts are not there yet.
+		// The viz service's figure, drawn by plotly.
 		const chart = page.getByRole("region", { name: "How the parties voted (latest vote)" });
-		await visible(chart.locator(".chart[data-plotted='true'], .notice-info"));
+		await visible(chart.locator(".chart[data-plotted='true']"));
 		expect(await seriousViolations()).toEqual([]);
 		await screenshot("bill");
 	});
@@ -255,8 +291,8 @@ describe("the public web app in Chromium", () => {
 		await signUp.getByLabel("Password").fill(password);
 		await signUp.getByRole("button", { name: "Create an account" }).click();
 		expect(await textOf(page.getByTestId("signed-in-as"))).toBe(`Signed in as Ada Citizen (${email})`);
-		// Sections whose routes are still being built say so instead of breaking the page.
 		await visible(page.getByRole("region", { name: "What you follow" }));
+		await visible(page.getByRole("region", { name: /^Notifications/ }));
 		await page.reload();
 		expect(await textOf(page.getByTestId("signed-in-as"))).toContain(email);
 		await page.getByRole("button", { name: "Sign out" }).click();
@@ -266,9 +302,111 @@ describe("the public web app in Chromium", () => {
 		await signIn.getByRole("button", { name: "Sign in" }).click();
 		expect(await textOf(page.getByTestId("signed-in-as"))).toContain(email);
 		await page.goto(platform.url("/bills/44-1/C-10"));
-		// Signed in, the bill offers a follow button (or says follows are not deployed yet).
-		await visible(page.locator("button[aria-pressed]:has-text('Follow'), .notice-info:has-text('Follows are not available yet')"));
+		// Signed in, the bill offers a follow button, not pressed for an account that follows nothing.
+		const follow = page.getByRole("button", { name: "Follow: C-10" });
+		await visible(follow);
+		expect(await follow.getAttribute("aria-pressed")).toBe("false");
 		expect(await seriousViolations()).toEqual([]);
+	});
+
+	it("a citizen follows a bill and supports it; an ETL run moves the bill and the notice appears in the inbox live, without a reload", async () => {
+		await freshPage();
+		const { token } = await signUp("Bea Follower");
+		const asCitizen = async <T,>(route: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
+			const res = await http(platform.url(route), { ...init, token: await token(), timeoutMs: 15_000 });
+			if (res.status >= 300) throw new Error(`${route}: ${res.status} ${res.text.slice(0, 300)}`);
+			return res.json as T;
+		};
+		// The in-app channel is on, at once, for an account that chose nothing: a follow alerts here.
+		const settings = await asCitizen<{ channels: Record<string, { enabled: boolean; mode: string }> }>("/api/v1/notifications/preferences");
+		expect(settings.channels.inbox).toEqual({ enabled: true, mode: "immediate" });
+		await expect.poll(() => page.getByTestId("inbox-live").getAttribute("data-live"), { timeout: UI_MS }).toBe("open");
+
+		// Follow and support C-11, at second reading in the crafted parliament.
+		await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Bills" }).click();
+		await page.getByRole("link", { name: "C-11", exact: true }).first().click();
+		await page.waitForURL(/\/bills\/44-1\/C-11$/);
+		const before = await api<{ status_text_en: string; stances: { support: number; oppose: number } }>("/api/v1/bills/44-1/C-11");
+		const follow = page.getByRole("button", { name: "Follow: C-11" });
+		await visible(follow);
+		expect(await follow.getAttribute("aria-pressed")).toBe("false");
+		await follow.click();
+		await visible(page.getByRole("button", { name: "Following: C-11", pressed: true }));
+		const follows = await asCitizen<{ objects: Array<{ kind: string; bill?: string }> }>("/api/v1/me/follows");
+		expect(follows.objects).toEqual([expect.objectContaining({ kind: "bill", bill: "44-1/C-11" })]);
+		await page.getByRole("button", { name: "Support" }).click();
+		await until(() => textOf(page.getByTestId("stance-counts")), `${before.stances.support + 1} support, ${before.stances.oppose} oppose`, "stance counts after Support");
+		expect(await page.getByRole("button", { name: "Support" }).getAttribute("aria-pressed")).toBe("true");
+		await page.getByRole("button", { name: "Oppose" }).click();
+		await until(() => textOf(page.getByTestId("stance-counts")), `${before.stances.support} support, ${before.stances.oppose + 1} oppose`, "stance counts after Oppose");
+		expect((await api<{ stances: { support: number; oppose: number } }>("/api/v1/bills/44-1/C-11")).stances).toEqual({ support: before.stances.support, oppose: before.stances.oppose + 1 });
+
+		// To the inbox by the app's own links: from here on the page is never loaded again.
+		await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /^Account/ }).click();
+		await page.waitForURL(/\/account$/);
+		await page.evaluate("window.__samePage = true");
+		await expect.poll(() => page.getByTestId("inbox-live").getAttribute("data-live"), { timeout: UI_MS }).toBe("open");
+		const statusNotices = page.getByTestId("inbox").locator("li[data-kind='bill.status']");
+		expect(await statusNotices.count()).toBe(0);
+
+		// Any read of the inbox list from now on would mean the notice came by asking, not by the stream.
+		const inboxReads: string[] = [];
+		page.on("request", (req) => {
+			if (/\/api\/v1\/notifications(\?|$)/.test(req.url())) inboxReads.push(req.url());
+		});
+		const dir = mkdtempSync(path.join(os.tmpdir(), "webapp-e2e-"));
+		try {
+			const moved = { code: "HouseInCommittee", en: "At consideration in committee in the House of Commons" };
+			const run = await platform.client.call<Run>("etl.run", { source: "openparliament", file: parliamentWhereBillMoved(dir, "/bills/44-1/C-11/", moved), wait: true }, { timeout: 120_000 });
+			expect(run.status, run.error ?? "").toBe("succeeded");
+			expect(run.updated).toBeGreaterThanOrEqual(1);
+			expect((await api<{ status_text_en: string }>("/api/v1/bills/44-1/C-11")).status_text_en).toBe(moved.en);
+
+			// Outbox, delivery worker, broadcast, gateway, stream: the notice arrives on the open page.
+			await visible(statusNotices);
+			expect(await textOf(statusNotices)).toContain(`Bill C-11 (44-1): ${moved.en}`);
+			expect(await textOf(statusNotices)).toContain(`from “${before.status_text_en}” to “${moved.en}”`);
+			expect(await page.evaluate("window.__samePage")).toBe(true);
+			expect(inboxReads, "the notice came over the stream").toEqual([]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+
+		// The badge counts what the service counts; marking the notice read lowers both.
+		const unread = await asCitizen<{ unread: number }>("/api/v1/notifications/unread-count");
+		expect(unread.unread).toBeGreaterThanOrEqual(1);
+		await until(() => textOf(page.getByTestId("unread-badge")), `${unread.unread}${unread.unread} unread notifications`, "unread badge");
+		await statusNotices.getByRole("button", { name: /^Mark read/ }).click();
+		await until(() => statusNotices.getAttribute("data-read"), "true", "notice marked read");
+		expect((await asCitizen<{ unread: number }>("/api/v1/notifications/unread-count")).unread).toBe(unread.unread - 1);
+		await until(() => textOf(page.getByTestId("inbox-unread")), `(${unread.unread - 1} unread)`, "unread count on the page");
+		await statusNotices.getByRole("link", { name: /Bill C-11/ }).click();
+		await page.waitForURL(/\/bills\/44-1\/C-11$/);
+		expect(await textOf(page.getByRole("heading", { level: 1 }))).toContain("C-11");
+		expect(await seriousViolations()).toEqual([]);
+	});
+
+	it("preferences per channel: the inbox and email are on by default, and a change is kept", async () => {
+		await freshPage();
+		const { token } = await signUp("Cy Settings");
+		await page.getByRole("link", { name: "Notification preferences" }).click();
+		await page.waitForURL(/\/account\/notifications$/);
+		const table = page.getByTestId("channel-preferences");
+		await visible(table);
+		const row = (channel: string) => table.locator(`tr[data-channel='${channel}']`);
+		for (const channel of ["inbox", "email", "webhook", "push"]) expect(await row(channel).getByRole("checkbox").isChecked(), channel).toBe(true);
+		await row("email").getByRole("checkbox").uncheck();
+		await row("inbox").getByRole("combobox").selectOption("daily");
+		await page.getByRole("button", { name: "Save" }).click();
+		await visible(page.getByRole("status").filter({ hasText: "Saved." }));
+		const saved = await http(platform.url("/api/v1/notifications/preferences"), { token: await token(), timeoutMs: 15_000 });
+		expect((saved.json as { channels: Record<string, unknown> }).channels).toMatchObject({ email: { enabled: false }, inbox: { enabled: true, mode: "daily" }, webhook: { enabled: true }, push: { enabled: true } });
+		await page.reload();
+		await visible(table);
+		expect(await row("email").getByRole("checkbox").isChecked()).toBe(false);
+		expect(await row("inbox").getByRole("combobox").inputValue()).toBe("daily");
+		expect(await seriousViolations()).toEqual([]);
+		await screenshot("preferences");
 	});
 
 	it("an account with a second factor signs in with its TOTP code, and an admin can create an API key", async () => {
