@@ -8,8 +8,8 @@ import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, http, pause } from "../../../test/helpers/cluster.ts";
-import { type ConsoleWatch, launchChromium, watchConsole } from "./browser.ts";
-import { ADMIN, type PlatformNode, startPlatformNode } from "./platform-node.ts";
+import { type ConsoleWatch, launchChromium, watchConsole } from "../../e2e/browser.ts";
+import { ADMIN, type PlatformNode, startPlatformNode } from "../../e2e/platform-node.ts";
 import { totpCodeForStep, totpStep } from "../../../services/auth/core/totp.ts";
 
 /** Longest a page may take to show something after an action, on a busy 2-core machine. */

@@ -27,19 +27,19 @@ export async function launchChromium(): Promise<Browser> {
  * document): until they exist the gateway answers 404, the app says so, and Chromium logs the
  * failed load. That log line is expected; any other console error fails the test.
  */
-const NOT_YET_DEPLOYED = /\/api\/v1\/(charts\/|me\/|notifications|openapi\.json|bills\/[^/]+\/[^/]+\/stance)/;
+export const NOT_YET_DEPLOYED = /\/api\/v1\/(charts\/|me\/|notifications|openapi\.json|bills\/[^/]+\/[^/]+\/stance)/;
 
 export interface ConsoleWatch {
 	errors: string[];
 }
 
-/** Collects console errors and uncaught page errors of a page, leaving out the expected 404s above. */
-export function watchConsole(page: Page): ConsoleWatch {
+/** Collects console errors and uncaught page errors of a page, leaving out the expected 404s above (and those of `notYetDeployed`). */
+export function watchConsole(page: Page, notYetDeployed: RegExp = NOT_YET_DEPLOYED): ConsoleWatch {
 	const watch: ConsoleWatch = { errors: [] };
 	page.on("console", (message: ConsoleMessage) => {
 		if (message.type() !== "error") return;
 		const url = message.location().url;
-		if (/Failed to load resource: the server responded with a status of 404/.test(message.text()) && NOT_YET_DEPLOYED.test(url)) return;
+		if (/Failed to load resource: the server responded with a status of 404/.test(message.text()) && notYetDeployed.test(url)) return;
 		watch.errors.push(`${message.text()} (${url})`);
 	});
 	page.on("pageerror", (error) => watch.errors.push(`uncaught: ${error.message}`));
