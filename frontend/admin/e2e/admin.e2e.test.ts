@@ -91,6 +91,15 @@ describe("the admin dashboard in Chromium", () => {
 		const res = await page.goto(platform.url("/admin/"));
 		expect(res?.status()).toBe(200);
 		expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
+		expect(res?.headers()["cache-control"]).toBe("no-cache");
+		// A deep link is the dashboard's index.html; its hashed assets are immutable under /admin/assets/.
+		const deep = await http(platform.url("/admin/config"), { timeoutMs: 15_000 });
+		expect(deep.status).toBe(200);
+		const asset = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(deep.text)?.[1];
+		expect(asset, deep.text).toBeDefined();
+		const script = await http(platform.url(asset), { timeoutMs: 15_000 });
+		expect(script.status).toBe(200);
+		expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
 		await page.getByLabel("Email").fill(ADMIN.email);
 		await page.getByLabel("Password").fill(ADMIN.password);
 		await page.getByRole("button", { name: "Sign in" }).click();
