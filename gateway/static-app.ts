@@ -28,9 +28,10 @@ export interface AppMount {
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The public web app; the admin dashboard mounts itself here under "/admin" when it exists. */
+/** The public web app at "/" and the admin dashboard at "/admin" (its own index.html for its paths). */
 export const DEFAULT_APPS: readonly AppMount[] = [
-	{ prefix: "/", dir: path.join(PROJECT_ROOT, "frontend/web/dist"), buildHint: "npm run build" }
+	{ prefix: "/", dir: path.join(PROJECT_ROOT, "frontend/web/dist"), buildHint: "npm run build" },
+	{ prefix: "/admin", dir: path.join(PROJECT_ROOT, "frontend/admin/dist"), buildHint: "npm run build" }
 ];
 
 /** Paths that are never an app's, whatever the file system holds. */

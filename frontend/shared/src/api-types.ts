@@ -289,6 +289,16 @@ export interface MfaChallenge {
 	expiresAt: number;
 }
 
+export interface MfaEnrolment {
+	secret: string;
+	otpauthUri: string;
+}
+
+export interface MfaActivation {
+	recoveryCodes: string[];
+	tokens?: TokenPair;
+}
+
 export interface ApiKey {
 	id: string;
 	name: string;

@@ -124,3 +124,12 @@ export async function runAuthorizedStream(options: AuthorizedStreamOptions): Pro
 		setState("closed");
 	}
 }
+
+export type EventStreamOptions = Omit<AuthorizedStreamOptions, "signal">;
+
+/** The same stream for callers that hold a stop function rather than a signal (the admin's hooks). */
+export function openEventStream(options: EventStreamOptions): () => void {
+	const controller = new AbortController();
+	void runAuthorizedStream({ ...options, signal: controller.signal });
+	return () => controller.abort();
+}

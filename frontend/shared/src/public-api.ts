@@ -10,9 +10,11 @@ import type {
 	FollowTarget,
 	Inbox,
 	List,
+	MfaActivation,
 	MfaChallenge,
 	NotificationSettings,
 	NotificationSettingsChange,
+	MfaEnrolment,
 	OpenApiDocument,
 	Party,
 	Politician,
@@ -90,6 +92,10 @@ export function publicApi(client: ApiClient) {
 			register: (email: string, password: string, displayName: string) => client.send<{ user: PublicUser }>("POST", `${API}/auth/register`, { email, password, displayName }),
 			login: (email: string, password: string) => client.send<TokenPair | MfaChallenge>("POST", `${API}/auth/login`, { email, password }),
 			verify: (challenge: string, code: string) => client.send<TokenPair>("POST", `${API}/auth/mfa/verify`, { challenge, code }),
+			/** First sign-in of an operator or admin: the secret to put in an authenticator app. */
+			enroll: (challenge: string) => client.send<MfaEnrolment>("POST", `${API}/auth/mfa/enroll`, { challenge }),
+			/** The first code from the authenticator app: the recovery codes (shown once) and the session. */
+			activate: (challenge: string, code: string) => client.send<MfaActivation>("POST", `${API}/auth/mfa/activate`, { challenge, code }),
 			refresh: (refreshToken: string) => client.send<TokenPair>("POST", `${API}/auth/refresh`, { refreshToken }),
 			logout: (refreshToken: string) => client.send<{ loggedOut: boolean }>("POST", `${API}/auth/logout`, { refreshToken }),
 			me: (signal?: AbortSignal) => client.get<PublicUser>(`${API}/auth/me`, {}, signal)

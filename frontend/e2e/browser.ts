@@ -27,14 +27,17 @@ export interface ConsoleWatch {
 }
 
 /**
- * Collects console errors and uncaught page errors of a page. Every route the app calls now exists
- * (follows, stances, charts, notifications, the OpenAPI document), so no failed load is tolerated.
+ * Collects console errors and uncaught page errors of a page. No failed load is tolerated unless a
+ * test names the routes whose 404 it expects (`expected404s`: a route a page must show as "not
+ * available" because it does not exist yet); any other console error fails the test.
  */
-export function watchConsole(page: Page): ConsoleWatch {
+export function watchConsole(page: Page, expected404s?: RegExp): ConsoleWatch {
 	const watch: ConsoleWatch = { errors: [] };
 	page.on("console", (message: ConsoleMessage) => {
 		if (message.type() !== "error") return;
-		watch.errors.push(`${message.text()} (${message.location().url})`);
+		const url = message.location().url;
+		if (expected404s && /Failed to load resource: the server responded with a status of 404/.test(message.text()) && expected404s.test(url)) return;
+		watch.errors.push(`${message.text()} (${url})`);
 	});
 	page.on("pageerror", (error) => watch.errors.push(`uncaught: ${error.message}`));
 	return watch;
