@@ -56,6 +56,8 @@ export interface Env {
 	 * node metadata so the deployment service can compare it with the wanted topology.
 	 */
 	appVersion: string;
+	/** A node without the gateway serves /healthz and /readyz on this port (0: none), for orchestrators' probes. */
+	probePort: number;
 }
 
 /** package.json's version, read once: the default of APP_VERSION. */
@@ -180,7 +182,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 		rateLimitPerUser: intVar(source, "RATE_LIMIT_PER_USER", 1_200, 1, 1_000_000),
 		rateLimitLogin: intVar(source, "RATE_LIMIT_LOGIN", 20, 1, 1_000_000),
 		http: httpLimits(source),
-		appVersion: appVersionVar(source)
+		appVersion: appVersionVar(source),
+		probePort: intVar(source, "PROBE_PORT", 0, 0, 65_535)
 	};
 }
 

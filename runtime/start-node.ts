@@ -37,10 +37,13 @@ export async function startNode(env: Env): Promise<StartedNode> {
 		const { edgeServerOptions, openEdgeServer } = await import("../gateway/edge-server.ts");
 		edge = await openEdgeServer(node.broker, env.port, undefined, edgeServerOptions(env));
 	}
+	// Without a gateway, orchestrators probe the node here (the port opens first, like the gateway's).
+	const probes = !edge && env.probePort > 0 ? await (await import("./probe-server.ts")).openProbeServer(node.broker, env.probePort) : undefined;
 	try {
 		await node.broker.start();
 	} catch (err) {
 		await edge?.close();
+		await probes?.close();
 		throw err;
 	}
 	return node;
