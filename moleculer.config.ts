@@ -163,7 +163,7 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 
 		internalMiddlewares: false,
 		middlewares: platformMiddlewares(),
-		metadata: { started: new Date().toISOString() }
+		metadata: { started: new Date().toISOString(), version: env.appVersion }
 	};
 }
 

@@ -4,6 +4,6 @@
  * the event's payload as JSON data. Later issues add their events to this list, nowhere else.
  * Emitters must `broadcast` them: an `emit` reaches only one gateway node of the cluster.
  */
-export const FORWARDED_EVENTS = ["health.status.changed", "etl.run.progress", "alert.fired", "alert.resolved"] as const;
+export const FORWARDED_EVENTS = ["health.status.changed", "etl.run.progress", "alert.fired", "alert.resolved", "deployment.rollout.step"] as const;
 
 export type ForwardedEvent = (typeof FORWARDED_EVENTS)[number];

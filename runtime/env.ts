@@ -3,6 +3,7 @@
  * Every other module takes an `Env` instead of reading `process.env`, so tests can build nodes
  * with any configuration in one process.
  */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 
 export type NodeEnv = "development" | "production" | "test";
@@ -50,7 +51,20 @@ export interface Env {
 	rateLimitLogin: number;
 	/** The gateway's socket limits against slow or hoarding clients (gateway/edge-server.ts). */
 	http: HttpLimits;
+	/**
+	 * The platform version this node runs (APP_VERSION, default package.json's), announced in its
+	 * node metadata so the deployment service can compare it with the wanted topology.
+	 */
+	appVersion: string;
+	/** A node without the gateway serves /healthz and /readyz on this port (0: none), for orchestrators' probes. */
+	probePort: number;
 }
+
+/** package.json's version, read once: the default of APP_VERSION. */
+const PACKAGE_VERSION = ((): string => {
+	const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+	return typeof pkg.version === "string" ? pkg.version : "0.0.0";
+})();
 
 export interface HttpLimits {
 	/** Seconds a client has to send a request's headers. */
@@ -108,6 +122,12 @@ function httpLimits(source: NodeJS.ProcessEnv): HttpLimits {
 	};
 }
 
+function appVersionVar(source: NodeJS.ProcessEnv): string {
+	const raw = optional(source, "APP_VERSION") ?? PACKAGE_VERSION;
+	if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(raw)) throw new ConfigError(`APP_VERSION must be a version such as 1.4.2 (letters, digits, . _ + -), got "${raw}"`);
+	return raw;
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -161,7 +181,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 		rateLimitPerIp: intVar(source, "RATE_LIMIT_PER_IP", 600, 1, 1_000_000),
 		rateLimitPerUser: intVar(source, "RATE_LIMIT_PER_USER", 1_200, 1, 1_000_000),
 		rateLimitLogin: intVar(source, "RATE_LIMIT_LOGIN", 20, 1, 1_000_000),
-		http: httpLimits(source)
+		http: httpLimits(source),
+		appVersion: appVersionVar(source),
+		probePort: intVar(source, "PROBE_PORT", 0, 0, 65_535)
 	};
 }
 

@@ -45,6 +45,7 @@ export const PLATFORM_METRICS = {
 	serviceLive: { name: "platform.service.replicas.live", type: "gauge", labelNames: ["service"], description: "Live nodes offering a service (cluster-wide)" },
 	serviceWanted: { name: "platform.service.replicas.wanted", type: "gauge", labelNames: ["service"], description: "Nodes that should offer a service (cluster-wide)" },
 	circuitOpen: { name: "platform.circuit.open", type: "gauge", labelNames: ["service", "action", "node"], description: "1 for each open circuit breaker (cluster-wide)" },
+	deploymentDrift: { name: "platform.deployment.drift", type: "gauge", labelNames: ["service", "kind"], description: "1 for each way a service differs from the wanted topology (missing_replicas, extra_replicas, version_mismatch; cluster-wide)" },
 	alertsFiring: { name: "platform.alerts.firing", type: "gauge", labelNames: ["rule", "severity"], description: "Alerts firing, by rule (cluster-wide)" },
 	alertEvaluator: { name: "platform.alerts.evaluator", type: "gauge", labelNames: [], description: "1 on the node that evaluates the alert rules" },
 	scrapeNodes: { name: "platform.metrics.scrape.nodes", type: "gauge", labelNames: ["result"], description: "Nodes asked for their metrics by this scrape, by result (answered, skipped)" },
@@ -63,6 +64,7 @@ export const CLUSTER_METRIC_KEYS: readonly PlatformMetricKey[] = [
 	"serviceLive",
 	"serviceWanted",
 	"circuitOpen",
+	"deploymentDrift",
 	"alertsFiring",
 	"alertEvaluator"
 ];

@@ -8,6 +8,7 @@ import { type Env, assertProductionSafe } from "./env.ts";
 import { installProcessFaultPolicy } from "./fault-containment.ts";
 import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
 import type { EdgeServer } from "../gateway/edge-server.ts";
+import { NodeDrainService } from "./node-drain.service.ts";
 
 export interface StartedNode {
 	broker: ServiceBroker;
@@ -20,6 +21,8 @@ export async function createNode(env: Env): Promise<StartedNode> {
 	const services = resolveServiceNames(env.services);
 	const broker = new ServiceBroker(createBrokerOptions(env));
 	for (const schema of await loadServiceSchemas(services)) broker.createService(schema);
+	// Every node, whatever it runs, can be asked to leave by a rollout.
+	broker.createService(NodeDrainService());
 	return { broker, services };
 }
 
@@ -34,10 +37,13 @@ export async function startNode(env: Env): Promise<StartedNode> {
 		const { edgeServerOptions, openEdgeServer } = await import("../gateway/edge-server.ts");
 		edge = await openEdgeServer(node.broker, env.port, undefined, edgeServerOptions(env));
 	}
+	// Without a gateway, orchestrators probe the node here (the port opens first, like the gateway's).
+	const probes = !edge && env.probePort > 0 ? await (await import("./probe-server.ts")).openProbeServer(node.broker, env.probePort) : undefined;
 	try {
 		await node.broker.start();
 	} catch (err) {
 		await edge?.close();
+		await probes?.close();
 		throw err;
 	}
 	return node;

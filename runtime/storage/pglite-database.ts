@@ -75,6 +75,23 @@ export class PgliteDatabase implements Database {
 		}
 	}
 
+	/** PGlite's own dump of the whole data folder: a gzipped tarball (`npm run backup`). */
+	async dumpDataDir(): Promise<Blob> {
+		return this.db.dumpDataDir("gzip");
+	}
+
+	/** Creates the data folder from a `dumpDataDir` tarball; the folder must not hold a database yet. */
+	static async restoreDataDir(dataDir: string, tarball: Blob): Promise<void> {
+		fs.mkdirSync(dataDir, { recursive: true });
+		const unlock = lockDataDir(dataDir);
+		try {
+			const db = await PGlite.create(dataDir, { ...pgliteOptions(), extensions: EXTENSIONS, loadDataDir: tarball });
+			await db.close();
+		} finally {
+			unlock();
+		}
+	}
+
 	query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
 		return run<R>(this.db, text, params);
 	}

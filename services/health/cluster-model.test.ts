@@ -15,7 +15,7 @@ function node(id: string, services: string[], available = true): NodeFacts {
 		id,
 		hostname: "host",
 		ipList: ["10.0.0.1"],
-		versions: { node: "v24.21.0", moleculer: "0.15.2" },
+		versions: { node: "v24.21.0", moleculer: "0.15.2", platform: "0.1.0" },
 		startedAt: T0.toISOString(),
 		local: false,
 		available,

@@ -24,7 +24,8 @@ export interface NodeFacts {
 	id: string;
 	hostname: string | null;
 	ipList: string[];
-	versions: { node: string | null; moleculer: string | null };
+	/** `platform`: the APP_VERSION the node announces in its metadata. */
+	versions: { node: string | null; moleculer: string | null; platform: string | null };
 	/** ISO start time from the node's metadata, when it announces one. */
 	startedAt: string | null;
 	local: boolean;

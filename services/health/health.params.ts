@@ -27,7 +27,7 @@ const NodeViewSchema = z.object({
 	id: z.string(),
 	hostname: z.string().nullable(),
 	ipList: z.array(z.string()),
-	versions: z.object({ node: z.string().nullable(), moleculer: z.string().nullable() }),
+	versions: z.object({ node: z.string().nullable(), moleculer: z.string().nullable(), platform: z.string().nullable() }),
 	local: z.boolean(),
 	state: z.enum(["up", "down"]),
 	since: isoTime,

@@ -14,8 +14,9 @@ import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
 import { ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
-import { type WantedReplicas, wantedReplicas } from "./replica-policy.ts";
+import type { WantedReplicas } from "./replica-policy.ts";
 import { MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
+import { TOPOLOGY_CHANGED, type TopologyReplicas, WantedTopology } from "./wanted-topology.ts";
 import { NoParams, type ParamsOf } from "../../runtime/validation/zod-params.ts";
 import type { ResultOf } from "../../runtime/validation/zod-response.ts";
 import {
@@ -44,12 +45,14 @@ export interface HealthServiceOptions {
 	/** With `persist`: the database to use instead of the one the environment names. */
 	database?: DatabaseConfig;
 	transitionLog?: () => TransitionLog;
+	/** Fixed counts instead of the deployment service's wanted topology (tests). */
 	wantedReplicas?: WantedReplicas;
 }
 
 interface HealthState {
 	watcher: ClusterWatcher;
 	transitions: TransitionLog;
+	topology: WantedTopology;
 }
 
 type HealthThis = Service<HealthSettings>;
@@ -140,7 +143,14 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				stateOf(this).watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
 			},
 			"$services.changed"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				const state = stateOf(this);
+				state.watcher.nodesChanged();
+				// Until a deployment node has answered once; afterwards its broadcasts keep this current.
+				if (!state.topology.known && !options.wantedReplicas) followTopology(state, state.topology.fetch(this.broker));
+			},
+			[TOPOLOGY_CHANGED](this: HealthThis, ctx: Context<TopologyReplicas>): void {
+				const state = stateOf(this);
+				if (!options.wantedReplicas && state.topology.apply(ctx.params)) state.watcher.nodesChanged();
 			},
 			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
 				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "open"));
@@ -155,20 +165,23 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 
 		created(this: HealthThis): void {
 			const transitions = options.transitionLog?.() ?? (options.persist ? databaseLog(this) : new MemoryTransitionLog());
+			const topology = new WantedTopology();
 			const watcher = new ClusterWatcher(this.broker, {
 				serviceName: this.fullName,
 				checkIntervalMs: this.settings.checkIntervalMs ?? DEFAULTS.checkIntervalMs,
 				checkTimeoutMs: this.settings.checkTimeoutMs ?? DEFAULTS.checkTimeoutMs,
 				downRetentionMs: this.settings.downRetentionMs ?? DEFAULTS.downRetentionMs,
 				log: transitions,
-				wanted: options.wantedReplicas ?? wantedReplicas,
+				wanted: options.wantedReplicas ?? topology.wanted,
 				logger: this.logger
 			});
-			states.set(this, { watcher, transitions });
+			states.set(this, { watcher, transitions, topology });
 		},
 
 		started(this: HealthThis): void {
-			stateOf(this).watcher.start();
+			const state = stateOf(this);
+			state.watcher.start();
+			if (!options.wantedReplicas) followTopology(state, state.topology.fetch(this.broker));
 		},
 
 		async stopped(this: HealthThis): Promise<void> {
@@ -180,6 +193,13 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 			}
 		}
 	};
+}
+
+/** New counts change service statuses: re-judge at once. */
+function followTopology(state: HealthState, fetched: Promise<boolean>): void {
+	void fetched.then((changed) => {
+		if (changed) state.watcher.nodesChanged();
+	});
 }
 
 function databaseLog(service: HealthThis): DbTransitionLog {

@@ -54,7 +54,7 @@ export function readNodeFacts(broker: ServiceBroker, now = new Date()): NodeFact
 			id: node.id,
 			hostname: node.hostname,
 			ipList: node.ipList ?? [],
-			versions: { node: text(node.client.langVersion), moleculer: text(node.client.version) },
+			versions: { node: text(node.client.langVersion), moleculer: text(node.client.version), platform: text(node.metadata?.version) },
 			startedAt: text(node.metadata?.started),
 			local: node.local,
 			available: node.available,

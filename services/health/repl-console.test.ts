@@ -39,8 +39,8 @@ const SUMMARY: ClusterSummary = {
 	transporter: { state: "connected", since: "2026-11-25T09:00:00.000Z" },
 	counts: { nodes: { up: 1, down: 1 }, services: { up: 0, degraded: 1, down: 1 } },
 	nodes: [
-		{ id: "n1", hostname: "box-1", ipList: [], versions: { node: "v24.21.0", moleculer: "0.15.2" }, local: true, state: "up", since: "2026-11-25T09:00:00.000Z", startedAt: "2026-11-25T09:00:00.000Z", uptimeSec: 3_725, lastSeen: "2026-11-25T10:00:05.000Z", services: ["web"] },
-		{ id: "n2", hostname: "box-2", ipList: [], versions: { node: "v24.21.0", moleculer: "0.15.2" }, local: false, state: "down", since: "2026-11-25T09:59:00.000Z", reason: "no heartbeat within the timeout (unexpected)", startedAt: null, uptimeSec: null, lastSeen: "2026-11-25T09:58:59.000Z", services: ["etl"] }
+		{ id: "n1", hostname: "box-1", ipList: [], versions: { node: "v24.21.0", moleculer: "0.15.2", platform: "0.1.0" }, local: true, state: "up", since: "2026-11-25T09:00:00.000Z", startedAt: "2026-11-25T09:00:00.000Z", uptimeSec: 3_725, lastSeen: "2026-11-25T10:00:05.000Z", services: ["web"] },
+		{ id: "n2", hostname: "box-2", ipList: [], versions: { node: "v24.21.0", moleculer: "0.15.2", platform: "0.1.0" }, local: false, state: "down", since: "2026-11-25T09:59:00.000Z", reason: "no heartbeat within the timeout (unexpected)", startedAt: null, uptimeSec: null, lastSeen: "2026-11-25T09:58:59.000Z", services: ["etl"] }
 	],
 	services: [
 		{ name: "etl", status: "down", since: "2026-11-25T09:59:00.000Z", reasons: ["no live replica"], wanted: 1, live: 0, nodes: [], checks: [], openCircuits: [] },

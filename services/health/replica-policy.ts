@@ -1,9 +1,8 @@
 /**
- * How many live replicas of a service the cluster should have. One for every service until the
- * deployment service supplies the wanted topology: it replaces this function's source, not its callers.
+ * How many live replicas of a service the cluster should have. The health service takes the counts
+ * from the deployment service's wanted topology (wanted-topology.ts); a service it does not name,
+ * or every service while no deployment node has answered, wants one.
  */
 export type WantedReplicas = (service: string) => number;
 
 export const DEFAULT_WANTED_REPLICAS = 1;
-
-export const wantedReplicas: WantedReplicas = () => DEFAULT_WANTED_REPLICAS;

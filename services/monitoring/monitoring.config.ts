@@ -26,7 +26,9 @@ const PendingMs = z.strictObject({
 	circuitOpen: ms(HOUR),
 	etlFailed: ms(HOUR),
 	staleData: ms(HOUR),
-	notificationBacklog: ms(HOUR)
+	notificationBacklog: ms(HOUR),
+	// Optional: a value stored before the rule existed stays valid (the default then applies).
+	deploymentDrift: ms(HOUR).optional()
 });
 
 export const MONITORING_CONFIG = declareConfig("monitoring", {
@@ -74,7 +76,7 @@ export const MONITORING_CONFIG = declareConfig("monitoring", {
 	}),
 	"monitoring.pendingMs": configKey({
 		schema: PendingMs,
-		default: { nodeDown: 0, serviceReplicas: 0, errorRate: 60_000, latency: 60_000, circuitOpen: 0, etlFailed: 0, staleData: 0, notificationBacklog: 120_000 },
+		default: { nodeDown: 0, serviceReplicas: 0, errorRate: 60_000, latency: 60_000, circuitOpen: 0, etlFailed: 0, staleData: 0, notificationBacklog: 120_000, deploymentDrift: 0 },
 		description: "How long each rule's condition must hold before its alert fires (pending until then), ms",
 		changeableBy: "operator"
 	})

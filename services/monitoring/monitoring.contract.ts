@@ -16,7 +16,7 @@
 export const ALERT_FIRED_EVENT = "alert.fired";
 export const ALERT_RESOLVED_EVENT = "alert.resolved";
 
-export const ALERT_RULES = ["node_down", "service_replicas", "error_rate", "latency_p99", "circuit_open", "etl_failed", "stale_data", "notification_backlog"] as const;
+export const ALERT_RULES = ["node_down", "service_replicas", "error_rate", "latency_p99", "circuit_open", "etl_failed", "stale_data", "notification_backlog", "deployment_drift"] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
 export const ALERT_STATES = ["pending", "firing", "resolved"] as const;
@@ -28,7 +28,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export interface Alert {
 	id: string;
 	rule: AlertRule;
-	/** What the alert is about: a node id, a service, `action@node`, a source, `outbox`. */
+	/** What the alert is about: a node id, a service, `action@node`, a source, `outbox`, `<service>/<drift kind>`. */
 	subject: string;
 	severity: Severity;
 	state: AlertState;

@@ -24,7 +24,7 @@ describe("monitoring/ beside the code", () => {
 
 	it("passes promtool check rules, and check config with those rules", async () => {
 		const rules = await promtool(["check", "rules", RULES]);
-		expect(rules.output).toContain("SUCCESS: 13 rules found");
+		expect(rules.output).toContain("SUCCESS: 14 rules found");
 		expect(rules.code).toBe(0);
 		const dir = await mkdtemp(path.join(os.tmpdir(), "op-promcfg-"));
 		try {

@@ -37,9 +37,10 @@ export const ThresholdsSchema = z.strictObject({
 			circuitOpen: ms(3_600_000).default(0),
 			etlFailed: ms(3_600_000).default(0),
 			staleData: ms(3_600_000).default(0),
-			notificationBacklog: ms(3_600_000).default(120_000)
+			notificationBacklog: ms(3_600_000).default(120_000),
+			deploymentDrift: ms(3_600_000).default(0)
 		})
-		.default({ nodeDown: 0, serviceReplicas: 0, errorRate: 60_000, latency: 60_000, circuitOpen: 0, etlFailed: 0, staleData: 0, notificationBacklog: 120_000 })
+		.default({ nodeDown: 0, serviceReplicas: 0, errorRate: 60_000, latency: 60_000, circuitOpen: 0, etlFailed: 0, staleData: 0, notificationBacklog: 120_000, deploymentDrift: 0 })
 });
 
 export type Thresholds = z.output<typeof ThresholdsSchema>;

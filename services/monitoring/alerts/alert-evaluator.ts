@@ -16,7 +16,7 @@ import { scrapeCluster } from "../metrics/cluster-scrape.ts";
 import { ALERT_FIRED_EVENT, ALERT_RESOLVED_EVENT, ALERT_RULES, type Alert, type AlertEvent } from "../monitoring.contract.ts";
 import type { ThresholdSource } from "../thresholds.ts";
 import { planChanges } from "./alert-lifecycle.ts";
-import { type ClusterFacts, RULE_SEVERITY, type SourceFacts, allowedAgeMs, evaluateRules } from "./alert-rules.ts";
+import { type ClusterFacts, type DriftFact, RULE_SEVERITY, type SourceFacts, allowedAgeMs, evaluateRules } from "./alert-rules.ts";
 import { activeAlerts, activeSilences, applyChanges, releaseEvaluatorLease, tryEvaluatorLease } from "./alert-store.ts";
 import { TRAFFIC_METRICS, TrafficWindow } from "./traffic-window.ts";
 
@@ -180,9 +180,10 @@ export class AlertEvaluator {
 
 	private async gatherFacts(now: Date): Promise<ClusterFacts> {
 		const thresholds = this.options.thresholds.current();
-		const [health, etl, scrape] = await Promise.all([
+		const [health, etl, drift, scrape] = await Promise.all([
 			this.call<ClusterSummary>("health.cluster"),
 			this.call<{ sources: SourceFacts[] }>("etl.sourceStatus"),
+			this.call<{ items: DriftFact[] }>("deployment.drift"),
 			scrapeCluster(this.options.broker, { nodeTimeoutMs: this.options.callTimeoutMs, includes: [...TRAFFIC_METRICS, BACKLOG_METRIC] })
 		]);
 		this.traffic.add(now.getTime(), scrape.nodes, thresholds.rateWindowMs);
@@ -198,7 +199,8 @@ export class AlertEvaluator {
 			...(health ? { health } : {}),
 			...(traffic ? { traffic } : {}),
 			...(etl ? { etl: etl.sources } : {}),
-			...(backlog !== undefined ? { backlog } : {})
+			...(backlog !== undefined ? { backlog } : {}),
+			...(drift ? { drift: drift.items } : {})
 		};
 	}
 
@@ -264,6 +266,10 @@ export class AlertEvaluator {
 					setMetric(broker, "circuitOpen", 1, { service: service.name, action: circuit.slice(0, at), node: circuit.slice(at + 1) });
 				}
 			}
+		}
+		if (facts.drift) {
+			clearMetric(broker, "deploymentDrift");
+			for (const d of facts.drift) setMetric(broker, "deploymentDrift", 1, { service: d.service, kind: d.kind });
 		}
 		if (facts.etl) {
 			for (const key of ["etlLastSuccess", "etlAllowedAge", "etlLastRunFailed"] as const) clearMetric(broker, key);

@@ -10,7 +10,7 @@ const now = new Date("2026-12-01T12:00:00Z");
 
 function health(nodes: { id: string; state: "up" | "down"; reason?: string }[], services: { name: string; live: number; wanted: number; openCircuits?: string[] }[] = []): ClusterSummary {
 	return {
-		nodes: nodes.map((n) => ({ ...n, hostname: null, ipList: [], versions: { node: null, moleculer: null }, local: false, since: now.toISOString(), startedAt: null, uptimeSec: null, lastSeen: now.toISOString(), services: [] })),
+		nodes: nodes.map((n) => ({ ...n, hostname: null, ipList: [], versions: { node: null, moleculer: null, platform: null }, local: false, since: now.toISOString(), startedAt: null, uptimeSec: null, lastSeen: now.toISOString(), services: [] })),
 		services: services.map((s) => ({ ...s, status: s.live >= s.wanted ? "up" : "down", since: now.toISOString(), reasons: [], nodes: [], checks: [], openCircuits: s.openCircuits ?? [] }))
 	} as unknown as ClusterSummary;
 }
@@ -51,6 +51,18 @@ describe("alert rules", () => {
 	it("fires the backlog rule over its threshold", () => {
 		expect(evaluateRules({ backlog: 101 }, DEFAULT_THRESHOLDS, now).conditions.map((c) => c.rule)).toEqual(["notification_backlog"]);
 		expect(evaluateRules({ backlog: 100 }, DEFAULT_THRESHOLDS, now).conditions).toEqual([]);
+	});
+
+	it("turns drift from the wanted topology into one condition per item, except a rollout's own", () => {
+		const drift = [
+			{ kind: "missing_replicas", service: "web", subject: "web/missing_replicas", live: 1, summary: "web: 1 of 2 wanted replicas live", expected: false },
+			{ kind: "version_mismatch", service: "etl", subject: "etl/version_mismatch", live: 2, summary: "etl: 2.0.0 wanted", expected: true }
+		];
+		const { conditions, evaluated } = evaluateRules({ drift }, DEFAULT_THRESHOLDS, now);
+		expect(conditions).toEqual([{ rule: "deployment_drift", subject: "web/missing_replicas", severity: "warning", summary: "web: 1 of 2 wanted replicas live", value: 1 }]);
+		expect(evaluated.has("deployment_drift")).toBe(true);
+		// No deployment node answered: the rule is not evaluated, so its alerts keep their state.
+		expect(evaluateRules({}, DEFAULT_THRESHOLDS, now).evaluated.has("deployment_drift")).toBe(false);
 	});
 });
 

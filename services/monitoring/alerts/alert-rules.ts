@@ -21,12 +21,25 @@ export interface SourceFacts {
 	firstRunAt: string | null;
 }
 
+/** The part of `deployment.drift`'s items read here (services/deployment/deployment.contract.ts). */
+export interface DriftFact {
+	kind: string;
+	service: string;
+	subject: string;
+	live: number;
+	summary: string;
+	/** A rollout in progress causes it: not an incident. */
+	expected: boolean;
+}
+
 export interface ClusterFacts {
 	health?: ClusterSummary;
 	traffic?: ServiceTraffic[];
 	etl?: SourceFacts[];
 	/** Notifications waiting across the cluster; undefined when no node reports an outbox. */
 	backlog?: number;
+	/** What differs from the wanted topology; undefined when no deployment node answered. */
+	drift?: DriftFact[];
 }
 
 export interface Condition {
@@ -45,7 +58,8 @@ export const RULE_SEVERITY: Record<AlertRule, Severity> = {
 	circuit_open: "warning",
 	etl_failed: "warning",
 	stale_data: "warning",
-	notification_backlog: "warning"
+	notification_backlog: "warning",
+	deployment_drift: "warning"
 };
 
 /** The threshold key holding each rule's pending time. */
@@ -57,7 +71,8 @@ export const PENDING_KEY: Record<AlertRule, keyof Thresholds["pendingMs"]> = {
 	circuit_open: "circuitOpen",
 	etl_failed: "etlFailed",
 	stale_data: "staleData",
-	notification_backlog: "notificationBacklog"
+	notification_backlog: "notificationBacklog",
+	deployment_drift: "deploymentDrift"
 };
 
 /** The interval between two runs of a cron schedule (the gap after the next run), ms. */
@@ -135,6 +150,10 @@ export function evaluateRules(facts: ClusterFacts, thresholds: Thresholds, now: 
 		if (facts.backlog > thresholds.notificationBacklog) {
 			conditions.push(condition("notification_backlog", "outbox", `${facts.backlog} notifications waiting (threshold ${thresholds.notificationBacklog})`, facts.backlog));
 		}
+	}
+	if (facts.drift) {
+		evaluated.add("deployment_drift");
+		for (const d of facts.drift) if (!d.expected) conditions.push(condition("deployment_drift", d.subject, d.summary, d.live));
 	}
 	return { conditions, evaluated };
 }

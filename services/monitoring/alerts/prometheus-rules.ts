@@ -62,6 +62,12 @@ function alertingRules(t: Thresholds): AlertingRule[] {
 			summary: "{{ $labels.source }} has had no successful run for longer than its schedule allows"
 		},
 		{
+			alert: "PlatformDeploymentDrift",
+			rule: "deployment_drift",
+			expr: "max by (service, kind) (platform_deployment_drift) == 1",
+			summary: "{{ $labels.service }} differs from the wanted topology: {{ $labels.kind }}"
+		},
+		{
 			alert: "PlatformNotificationBacklog",
 			rule: "notification_backlog",
 			expr: `sum(platform_notifications_backlog) > ${t.notificationBacklog}`,
