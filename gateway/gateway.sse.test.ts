@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, type AuthNode, PGLITE_MEMORY, probeService, startAuthNode } from "../services/auth/auth-test-kit.ts";
 import type { PublicUser } from "../services/auth/auth.service.ts";
-import { JWT_SETTINGS } from "../services/auth/core/keyring-from-env.ts";
+import { JWT_SETTINGS } from "../access/keyring-from-env.ts";
 import { errorOf, request } from "./gateway-test-kit.ts";
 import { DEFAULT_SSE_OPTIONS } from "./sse.ts";
 

@@ -13,9 +13,9 @@ import { openDocumentStore } from "../../runtime/storage/open-document-store.ts"
 import type { AuditEvent } from "../../runtime/storage/document-store.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { AuthService } from "./auth.service.ts";
-import { issueAccessToken } from "./core/jwt.ts";
-import { JWT_SETTINGS, keyringFromEnv } from "./core/keyring-from-env.ts";
-import type { Role } from "./core/roles.ts";
+import { issueAccessToken } from "./core/issue-access-token.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../../access/keyring-from-env.ts";
+import type { Role } from "../../access/roles.ts";
 
 export const ADMIN_EMAIL = "root@openpolicy.test";
 export const ADMIN_PASSWORD = "correct horse battery staple 42";

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { MAX_OFFSET, queryInt, text } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
 import { zodResponse } from "../../runtime/validation/zod-response.ts";
-import { API_KEY_SCOPES, ROLES } from "./core/roles.ts";
+import { API_KEY_SCOPES, ROLES } from "../../access/roles.ts";
 
 const password = text(1024, 1);
 /** A sign-in challenge is 32 random bytes in base64url (43 characters); the bound leaves room. */

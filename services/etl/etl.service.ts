@@ -21,7 +21,7 @@ import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
 import { DatabaseUnavailableError } from "../../runtime/storage/errors.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../access/principal.ts";
 import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";

@@ -16,7 +16,7 @@ import { Errors } from "moleculer";
 import { z } from "zod";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../access/principal.ts";
 import { STATUS_CHANGED_EVENT } from "../health/transition.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";

@@ -17,7 +17,7 @@
 import type { Context, Service, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import type { DbService } from "../../../mixins/db.mixin.ts";
-import { principalOf } from "../../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../../access/principal.ts";
 import {
 	CreateFollowParams,
 	DeleteStanceParams,

@@ -4,8 +4,8 @@
  * signs with it; the gateway only verifies, so every gateway node must see the same keys.
  */
 import { readFileSync } from "node:fs";
-import type { Env } from "../../../runtime/env.ts";
-import { type JwtKeyring, type JwtSettings, DEFAULT_JWT_SETTINGS, JwtKeyError, keyFromPem, keyringFromSecrets } from "./jwt.ts";
+import type { Env } from "../runtime/env.ts";
+import { type JwtKeyring, type JwtSettings, DEFAULT_JWT_SETTINGS, keyFromPem, keyringFromSecrets } from "./jwt.ts";
 
 export function keyringFromEnv(env: Env): JwtKeyring {
 	if (env.jwtPrivateKeyFile || env.jwtPublicKeyFile) {
@@ -17,13 +17,6 @@ export function keyringFromEnv(env: Env): JwtKeyring {
 		return { signingKid: key.kid, keys: new Map([[key.kid, key]]) };
 	}
 	return keyringFromSecrets(env.jwtSecret);
-}
-
-/** A keyring that can sign, for the auth service; a verify-only keyring is a configuration error there. */
-export function signingKeyringFromEnv(env: Env): JwtKeyring {
-	const keyring = keyringFromEnv(env);
-	if (!keyring.keys.get(keyring.signingKid)?.signKey) throw new JwtKeyError("the auth service needs JWT_PRIVATE_KEY_FILE (or JWT_SECRET) to sign tokens");
-	return keyring;
 }
 
 export const JWT_SETTINGS: Readonly<JwtSettings> = DEFAULT_JWT_SETTINGS;

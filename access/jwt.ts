@@ -1,12 +1,14 @@
 /**
- * Access tokens: short-lived JWTs signed by a keyring whose keys rotate by `kid`.
+ * Access tokens: short-lived JWTs signed by a keyring whose keys rotate by `kid`. This module holds
+ * the keys and the verification every node shares; issuing is the auth service's
+ * (services/auth/core/issue-access-token.ts).
  *
  * Every key carries its one algorithm and verification accepts only that algorithm for that kid, so a
  * token cannot choose how it is checked: `alg: none`, and HS256 signed with an RSA public key
  * ("algorithm confusion"), are rejected before any signature math. EdDSA is not offered because
  * jsonwebtoken 9 (through jwa) signs only HS*, RS*, PS* and ES*; ES256 is the compact asymmetric choice.
  */
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, randomUUID } from "node:crypto";
+import { createHmac, createPrivateKey, createPublicKey, createSecretKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { isRole } from "./roles.ts";
@@ -134,37 +136,6 @@ export function createKeyring(keys: readonly JwtKey[], signingKid: string): JwtK
 export function keyringFromSecrets(current: string, previous: readonly string[] = []): JwtKeyring {
 	const keys = [current, ...previous].map((secret) => hmacKey(kidForSecret(secret), secret));
 	return createKeyring(keys, kidForSecret(current));
-}
-
-function checkSettings(settings: JwtSettings): void {
-	const ttl = settings.accessTokenTtlSeconds;
-	if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ACCESS_TOKEN_TTL_SECONDS) {
-		throw new JwtKeyError(`access token lifetime must be 1 to ${MAX_ACCESS_TOKEN_TTL_SECONDS} seconds`);
-	}
-}
-
-export interface IssuedAccessToken {
-	token: string;
-	jti: string;
-	/** Milliseconds since the epoch. */
-	expiresAt: number;
-}
-
-export function issueAccessToken(
-	keyring: JwtKeyring,
-	settings: JwtSettings,
-	subject: { sub: string; role: Role },
-	now: () => number = Date.now
-): IssuedAccessToken {
-	checkSettings(settings);
-	const key = keyring.keys.get(keyring.signingKid);
-	if (!key?.signKey) throw new JwtKeyError(`signing kid "${keyring.signingKid}" has no private key`);
-	const iat = Math.floor(now() / 1000);
-	const exp = iat + settings.accessTokenTtlSeconds;
-	const jti = randomUUID();
-	const payload = { iss: settings.issuer, aud: settings.audience, sub: subject.sub, role: subject.role, jti, iat, nbf: iat, exp };
-	const token = jwt.sign(payload, key.signKey, { algorithm: key.algorithm, keyid: key.kid, header: { alg: key.algorithm, typ: "JWT" } });
-	return { token, jti, expiresAt: exp * 1000 };
 }
 
 export function verifyAccessToken(
