@@ -15,17 +15,13 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type JwtKeyring, type JwtSettings, AccessTokenError, verifyAccessToken } from "../access/jwt.ts";
 import type { Principal } from "../access/roles.ts";
+import type { ResolvedApiKey } from "../services/auth/auth.contract.ts";
 import { apiKeyFromHeaders } from "../access/api-key-format.ts";
 
 export type Authentication =
 	| { ok: true; principal: Principal }
 	/** `challenge` is the WWW-Authenticate value (RFC 6750 error codes). */
 	| { ok: false; message: string; challenge: string };
-
-export interface ResolvedApiKey {
-	keyId: string;
-	scopes: string[];
-}
 
 export interface AuthenticatorOptions {
 	keyring: JwtKeyring;

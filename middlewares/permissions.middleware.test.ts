@@ -4,7 +4,7 @@
  */
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NATS_URL, makeBroker, randomNamespace } from "../gateway/gateway-test-kit.ts";
+import { NATS_URL, makeBroker, randomNamespace } from "../test/kits/gateway-test-kit.ts";
 import { PRINCIPAL_META, principalOf } from "../access/principal.ts";
 
 const citizen = { [PRINCIPAL_META]: { kind: "user", userId: "u-1", role: "citizen" } };

@@ -1,6 +1,6 @@
 /**
  * The one place permissions are enforced (kantab's pattern): every action may declare
- * `permissions: [...]` (names from services/auth/core/roles.ts, `"public"` for anyone), and this
+ * `permissions: [...]` (names from access/roles.ts, `"public"` for anyone), and this
  * middleware checks them on the node that runs the action, whoever called it.
  *
  * A call carries a principal in `ctx.meta.principal` when it began at the gateway (which sets one on

@@ -21,8 +21,8 @@ import { to as copyTo } from "pg-copy-streams";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import { applyMigrations } from "../../runtime/storage/migrations.ts";
 import { migrationSetOf } from "../../runtime/storage/migration-sets.ts";
-import { createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { insertBallots } from "../../services/web/export/export-fixtures.ts";
+import { createPostgresDatabase } from "../../test/storage/test-databases.ts";
+import { insertBallots } from "../../test/kits/export-fixtures.ts";
 import { type ChildNode, startChildNode } from "../child-node.ts";
 import { type Log, type Sample, type Scenario, compareVariants } from "../scenario.ts";
 

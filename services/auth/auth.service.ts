@@ -20,7 +20,7 @@ import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
 import type { AuditEventInput, DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
-import { API_KEY_REVOKED_EVENT } from "./core/events.ts";
+import { API_KEY_REVOKED_EVENT } from "./auth.contract.ts";
 import { incrementMetric } from "../../runtime/platform-metrics.ts";
 import { ApiKeyScopeError, createApiKey, verifyApiKey } from "./core/api-keys.ts";
 import { apiKeyPrefix } from "../../access/api-key-format.ts";

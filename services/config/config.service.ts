@@ -25,7 +25,6 @@ import { type ParamsOf, zodParams } from "../../runtime/validation/zod-params.ts
 import { type FieldIssue, validationError, zodIssues } from "../../runtime/validation/zod-validator.ts";
 import {
 	CONFIG_CHANGED_EVENT,
-	type ChangeableBy,
 	type ConfigChanged,
 	MAX_KEY_LENGTH,
 	MAX_VALUE_BYTES,
@@ -35,52 +34,9 @@ import {
 } from "./config.contract.ts";
 import { type VersionRow, appendVersion, currentAll, currentOf, historyOf, ownerValues, revisionOf, versionBefore, versionOf } from "./config-store.ts";
 import { type DeclaredKey, DeclaredKeys } from "./declared-keys.ts";
+import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "./config.contract.ts";
 
 export const CONFIG_ROUTE = "/api/v1/config";
-
-/** A key as the API shows it. */
-export interface ConfigEntry {
-	key: string;
-	owner: string;
-	/** False when no running service declares the key any more (its stored history stays). */
-	declared: boolean;
-	/** The stored value, or the declared default (a node may apply its own environment's default instead). */
-	value: unknown;
-	isDefault: boolean;
-	default: unknown;
-	/** 0 when it was never changed. */
-	version: number;
-	description: string | null;
-	changeableBy: ChangeableBy | null;
-	restartRequired: boolean;
-	schema: Record<string, unknown> | null;
-	changedAt: string | null;
-	changedBy: string | null;
-	reason: string | null;
-}
-
-export interface SetAnswer extends ConfigEntry {
-	previousVersion: number | null;
-	/** What the caller should know: live at once, or only after the owner restarts. */
-	message: string;
-}
-
-export interface HistoryItem {
-	version: number;
-	value: unknown;
-	isDefault: boolean;
-	kind: VersionRow["kind"];
-	rollbackOf: number | null;
-	changedBy: string;
-	reason: string;
-	requestId: string | null;
-	changedAt: string;
-}
-
-export interface Page<T> {
-	objects: T[];
-	pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null };
-}
 
 const Key = text(MAX_KEY_LENGTH, 1);
 const Reason = text(500, 3);

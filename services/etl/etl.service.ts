@@ -28,7 +28,8 @@ import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
 import { OCD_PUBLISHED_PREFIX } from "./connectors/ocd-divisions.ts";
 import { parsePrivateNetworkAllowlist } from "./http/address-policy.ts";
 import { isUnderPrefix } from "./http/fetcher.ts";
-import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { RUN_CANCEL_REQUESTED_EVENT, RUN_PROGRESS_EVENT } from "./etl.contract.ts";
+import { SOURCE_NAMES } from "./source-names.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import type { SourceName } from "./records/raw-document.ts";
 import type { DomainEvent } from "./pipeline/loader.ts";
@@ -76,8 +77,6 @@ export interface EtlServiceOptions {
 	settings?: Partial<EtlSettings>;
 }
 
-export const RUN_PROGRESS_EVENT = "etl.run.progress";
-const CANCEL_EVENT = "etl.run.cancel-requested";
 
 interface EtlState {
 	documents: DocumentStore | undefined;
@@ -271,7 +270,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 					}
 					await requestCancel(dbOf(this).db, run.id);
 					// The node running it hears this at once; the flag in the row covers a node that misses it.
-					await this.broker.broadcast(CANCEL_EVENT, { id: run.id });
+					await this.broker.broadcast(RUN_CANCEL_REQUESTED_EVENT, { id: run.id });
 					return (await cancelOrphan(dbOf(this).db, run.id)) ?? (await getRun(dbOf(this).db, run.id)) ?? run;
 				}
 			},
@@ -320,7 +319,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 		},
 
 		events: {
-			[CANCEL_EVENT]: {
+			[RUN_CANCEL_REQUESTED_EVENT]: {
 				params: CancelRequestedPayload,
 				handler(this: EtlThis, ctx: Context<ParamsOf<typeof CancelRequestedPayload>>): void {
 					stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));

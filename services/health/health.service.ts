@@ -1,5 +1,5 @@
 /**
- * `health`: the live picture of the cluster (DESIGN.md).
+ * `health`: the live picture of the cluster (README.md).
  *
  * Listens to Moleculer's node, service and circuit-breaker events, runs every replica's own
  * health check, keeps nodes and services with their status (up, degraded, down) against the
@@ -13,7 +13,8 @@ import { HealthMixin } from "../../mixins/health.mixin.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
-import { ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
+import { ClusterWatcher } from "./cluster-watcher.ts";
+import { LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./health.contract.ts";
 import { type WantedReplicas, wantedReplicas } from "./replica-policy.ts";
 import { MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
 import { NoParams, type ParamsOf } from "../../runtime/validation/zod-params.ts";

@@ -1,5 +1,5 @@
 /**
- * `monitoring`: metrics and alerts (DESIGN.md, issue 12).
+ * `monitoring`: metrics and alerts (README.md, issue 12).
  *
  * - The cluster-wide `/metrics` is served by the gateway from every node's registry
  *   (metrics/cluster-scrape.ts); this service adds the cluster's own series from the evaluator.
@@ -17,7 +17,7 @@ import { z } from "zod";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
 import { principalOf } from "../../access/principal.ts";
-import { STATUS_CHANGED_EVENT } from "../health/transition.ts";
+import { STATUS_CHANGED_EVENT } from "../health/health.contract.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { pagination, text } from "../../runtime/validation/fields.ts";

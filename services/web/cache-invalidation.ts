@@ -11,12 +11,12 @@
  * the clean would store the old answer afterwards. Each request notes the generation it began in;
  * one that sees the generation moved while it ran cleans again once its answer has been stored.
  */
+import { DOMAIN_EVENTS } from "../etl/etl.contract.ts";
 import { STANCE_CHANGED_EVENT } from "./citizen/citizen-events.ts";
 import type { ServiceBroker } from "moleculer";
 
-export const RUN_PROGRESS_EVENT = "etl.run.progress";
 /** The ETL's domain events, and a citizen's stance (its counts are on the cached bill). */
-export const CACHE_CLEAN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated", STANCE_CHANGED_EVENT] as const;
+export const CACHE_CLEAN_EVENTS = [...DOMAIN_EVENTS, STANCE_CHANGED_EVENT] as const;
 /** The cacher's keys start with the action name: this pattern is every cached web answer. */
 export const WEB_CACHE_PATTERN = "web.**";
 

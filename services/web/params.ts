@@ -1,7 +1,7 @@
 /**
  * Every web action's params, one zod schema each (docs/decisions/0012-zod-action-schemas.md): the
  * validator, the handler's type and the OpenAPI description. Strict objects, so an unknown filter
- * is a 422 naming it. Identifiers are the ones citizens know (DESIGN.md): a session `44-1`, a bill
+ * is a 422 naming it. Identifiers are the ones citizens know (README.md): a session `44-1`, a bill
  * `C-10`, a vote's number in its session, a politician's slug, a riding's OCD division id.
  */
 import { z } from "zod";

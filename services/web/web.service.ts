@@ -1,5 +1,5 @@
 /**
- * `web`: the public data API, read side (issue 11; routes and contracts in DESIGN.md "Public
+ * `web`: the public data API, read side (issue 11; routes and contracts in README.md "Public
  * routes"). Every action is published to anyone (`permissions: ["public"]`), answers from the ETL's
  * tables (schema `etl`, read only: DbMixin `reads`), and is cached by Moleculer's cacher per action
  * and params; cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
@@ -18,7 +18,8 @@ import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import { billSource } from "./bill-source.ts";
-import { CACHE_CLEAN_EVENTS, CacheInvalidation, RUN_PROGRESS_EVENT } from "./cache-invalidation.ts";
+import { CACHE_CLEAN_EVENTS, CacheInvalidation } from "./cache-invalidation.ts";
+import { RUN_PROGRESS_EVENT } from "../etl/etl.contract.ts";
 import { NotFoundError } from "./errors.ts";
 import { pageOf } from "./pages.ts";
 import {

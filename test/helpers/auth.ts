@@ -10,6 +10,9 @@ import { issueAccessToken } from "../../services/auth/core/issue-access-token.ts
 import { JWT_SETTINGS, keyringFromEnv } from "../../access/keyring-from-env.ts";
 import type { Role } from "../../access/roles.ts";
 
+/** Tests outside the auth service mint tokens through this kit (a service is only its contract from outside it). */
+export { issueAccessToken };
+
 /** A fresh access token for a user of `role` (a random user id unless given). */
 export function accessToken(role: Role, userId: string = randomUUID(), source: NodeJS.ProcessEnv = process.env): string {
 	return issueAccessToken(keyringFromEnv(loadEnv(source)), JWT_SETTINGS, { sub: userId, role }).token;

@@ -5,12 +5,6 @@ import { legisinfoConnector } from "./legisinfo.ts";
 import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { openparliamentConnector, type OpenparliamentConfig } from "./openparliament.ts";
 
-export const SOURCE_NAMES = ["ocd", "openparliament", "legisinfo"] as const satisfies readonly SourceName[];
-
-export function isSourceName(value: string): value is SourceName {
-	return (SOURCE_NAMES as readonly string[]).includes(value);
-}
-
 export function createConnector(source: SourceName, config: { openparliament?: OpenparliamentConfig } = {}): Connector {
 	switch (source) {
 		case "ocd":

@@ -2,9 +2,9 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServiceSchema } from "moleculer";
-import { DbMixin } from "../../../mixins/db.mixin.ts";
-import { HealthMixin } from "../../../mixins/health.mixin.ts";
-import type { DatabaseConfig } from "../database.ts";
+import { DbMixin } from "../../mixins/db.mixin.ts";
+import { HealthMixin } from "../../mixins/health.mixin.ts";
+import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURE_MIGRATIONS = path.join(here, "migrations/fixture");

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DocumentStore } from "./document-store.ts";
+import type { DocumentStore } from "../../runtime/storage/document-store.ts";
 
 export interface StoreUnderTest {
 	store: DocumentStore;

@@ -10,8 +10,8 @@ import { ServiceBroker } from "moleculer";
 import type { Context, ServiceSchema } from "moleculer";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../../runtime/env.ts";
-import { STATUS_CHANGED_EVENT, type Transition } from "./transition.ts";
-import { waitFor as poll } from "../../test/helpers/wait-for.ts";
+import { STATUS_CHANGED_EVENT, type Transition } from "../../services/health/health.contract.ts";
+import { waitFor as poll } from "../helpers/wait-for.ts";
 
 export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 

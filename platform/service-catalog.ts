@@ -1,5 +1,5 @@
 /**
- * The twelve services (DESIGN.md) and where each one's schema lives. A node loads only the
+ * The twelve services (README.md) and where each one's schema lives. A node loads only the
  * services named in SERVICES, so a worker node never imports the gateway's HTTP stack.
  */
 import type { ServiceSchema } from "moleculer";

@@ -4,16 +4,16 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
-import { type GatewayNode, makeBroker, randomNamespace, request, type JsonResponse } from "../../gateway/gateway-test-kit.ts";
+import { type GatewayNode, makeBroker, randomNamespace, request, type JsonResponse } from "./gateway-test-kit.ts";
 import { type GatewayOptions, GatewayService } from "../../gateway/gateway.service.ts";
 import { edgeServerOf } from "../../gateway/edge-server.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import type { AuditEvent } from "../../runtime/storage/document-store.ts";
-import { waitFor } from "../../test/helpers/wait-for.ts";
-import { AuthService } from "./auth.service.ts";
-import { issueAccessToken } from "./core/issue-access-token.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { AuthService } from "../../services/auth/auth.service.ts";
+import { issueAccessToken } from "../../services/auth/core/issue-access-token.ts";
 import { JWT_SETTINGS, keyringFromEnv } from "../../access/keyring-from-env.ts";
 import type { Role } from "../../access/roles.ts";
 

@@ -9,7 +9,7 @@
  * would have to be parsed back first.
  */
 import type { ServiceBroker } from "moleculer";
-import { PLATFORM_METRICS } from "../../../runtime/platform-metrics.ts";
+import { PLATFORM_METRICS } from "../platform-metrics.ts";
 import { type DeclaredFamily, type MetricSnapshot, type NodeSnapshot, renderClusterExposition } from "./prometheus-exposition.ts";
 
 /** Per node; a scrape takes at most about this long whatever the cluster's state. */

@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { BrokerOptions, ServiceSchema } from "moleculer";
 import { ServiceBroker } from "moleculer";
-import { createBrokerOptions } from "../moleculer.config.ts";
-import { loadEnv } from "../runtime/env.ts";
-import { edgeServerOf } from "./edge-server.ts";
-import { type GatewayOptions, GatewayService } from "./gateway.service.ts";
+import { createBrokerOptions } from "../../moleculer.config.ts";
+import { loadEnv } from "../../runtime/env.ts";
+import { edgeServerOf } from "../../gateway/edge-server.ts";
+import { type GatewayOptions, GatewayService } from "../../gateway/gateway.service.ts";
 
 export const NATS_URL = "nats://127.0.0.1:4222";
 

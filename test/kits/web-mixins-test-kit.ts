@@ -3,10 +3,10 @@
  * mixins under test, the way web.service.ts mixes them, on the database the test names.
  */
 import type { Service, ServiceSchema } from "moleculer";
-import { type GatewayNode, startGatewayNode } from "../../gateway/gateway-test-kit.ts";
+import { type GatewayNode, startGatewayNode } from "./gateway-test-kit.ts";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
-import { type ExportOptions, ExportActionsMixin } from "./export/export.mixin.ts";
+import { type ExportOptions, ExportActionsMixin } from "../../services/web/export/export.mixin.ts";
 
 export interface WebTestOptions {
 	export?: ExportOptions;

@@ -6,14 +6,14 @@
  */
 import { fileURLToPath } from "node:url";
 import type { ServiceBroker } from "moleculer";
-import { type JsonResponse, request, startGatewayNode } from "../../gateway/gateway-test-kit.ts";
+import { type JsonResponse, request, startGatewayNode } from "./gateway-test-kit.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
-import { EtlService } from "../etl/etl.service.ts";
-import type { Run } from "../etl/pipeline/runs.ts";
-import { WebService } from "./web.service.ts";
+import { EtlService } from "../../services/etl/etl.service.ts";
+import type { Run } from "../../services/etl/etl.contract.ts";
+import { WebService } from "../../services/web/web.service.ts";
 
-export const OCD_FIXTURES = fileURLToPath(new URL("../etl/fixtures/ocd", import.meta.url));
-export const CRAFTED_PARLIAMENT = fileURLToPath(new URL("./fixtures/crafted-parliament.json", import.meta.url));
+export const OCD_FIXTURES = fileURLToPath(new URL("../../services/etl/fixtures/ocd", import.meta.url));
+export const CRAFTED_PARLIAMENT = fileURLToPath(new URL("../../services/web/fixtures/crafted-parliament.json", import.meta.url));
 
 export interface WebNode {
 	broker: ServiceBroker;

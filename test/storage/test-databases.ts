@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { Database, DatabaseConfig } from "../database.ts";
-import { openStandalone } from "../database-registry.ts";
+import type { Database, DatabaseConfig } from "../../runtime/storage/database.ts";
+import { openStandalone } from "../../runtime/storage/database-registry.ts";
 
 export const SHARED_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

@@ -4,8 +4,8 @@
  */
 import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
-import { type Env, assertProductionSafe } from "./env.ts";
-import { installProcessFaultPolicy } from "./fault-containment.ts";
+import { type Env, assertProductionSafe } from "../runtime/env.ts";
+import { installProcessFaultPolicy } from "../runtime/fault-containment.ts";
 import { type ServiceName, loadServiceSchemas, resolveServiceNames } from "./service-catalog.ts";
 import type { EdgeServer } from "../gateway/edge-server.ts";
 

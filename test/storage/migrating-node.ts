@@ -3,9 +3,9 @@
  * DbMixin against DATABASE_URL, reports its health as one JSON line, and stops.
  */
 import { ServiceBroker } from "moleculer";
-import { runNodeHealthChecks } from "../../../mixins/health.mixin.ts";
+import { runNodeHealthChecks } from "../../mixins/health.mixin.ts";
 import { ownerService, readerService } from "./fixture-services.ts";
-import { ZodValidator } from "../../validation/zod-validator.ts";
+import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 const url = process.env.DATABASE_URL;
 const nodeID = process.argv[2] ?? `migrating-${process.pid}`;

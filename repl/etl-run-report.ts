@@ -1,6 +1,6 @@
 /** Runs as text, for the CLI (`npm run etl -- status`) and the REPL (`etl status`). */
-import { textTable } from "../../../repl/text-table.ts";
-import type { Run } from "./runs.ts";
+import { textTable } from "./text-table.ts";
+import type { Run } from "../services/etl/etl.contract.ts";
 
 function duration(run: Run): string {
 	if (!run.startedAt) return "-";
