@@ -26,8 +26,8 @@ export interface DocumentStoreMixinOptions {
 	env?: Env;
 	/** The relational store the jsonb store lives in; by default the one the variables name. */
 	database?: DatabaseConfig;
-	/** The health check's name, as /readyz and `health` show it. */
-	healthCheck?: string;
+	/** The health check's name, as /readyz and `health` show it; false for a service that serves without the store. */
+	healthCheck?: string | false;
 	/** What the store is for, in the warning logged when it cannot open ("Audit log"). */
 	purpose?: string;
 }
@@ -40,6 +40,7 @@ export function DocumentStoreMixin(options: DocumentStoreMixinOptions = {}): Par
 		created(this: Service & Partial<DocumentStoreVars>): void {
 			this.documents = undefined;
 			this.documentsOpened = Promise.resolve();
+			if (options.healthCheck === false) return;
 			addHealthCheck(this, options.healthCheck ?? "documents", async () => {
 				if (!this.documents) throw new Error("document store not open yet");
 				await this.documents.ping(PING_TIMEOUT_MS);

@@ -7,9 +7,10 @@
  * `HealthService({ ... })` lets the history and the deployment service's replica counts be
  * plugged in; the default export keeps the history in the database (the `health` schema).
  */
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
@@ -48,21 +49,16 @@ export interface HealthServiceOptions {
 	wantedReplicas?: WantedReplicas;
 }
 
-interface HealthState {
+/**
+ * What a health service holds while it runs, set in `created`: per service instance, not per
+ * schema, since tests and one-process setups build several brokers from one schema.
+ */
+interface HealthVars {
 	watcher: ClusterWatcher;
 	transitions: TransitionLog;
 }
 
-type HealthThis = Service<HealthSettings>;
-
-// Per service instance, not per schema: tests and one-process setups build several brokers from one schema.
-const states = new WeakMap<Service<HealthSettings>, HealthState>();
-
-function stateOf(service: HealthThis): HealthState {
-	const state = states.get(service);
-	if (!state) throw new Error("The health service was used before it was created");
-	return state;
-}
+type HealthThis = ServiceThis<HealthSettings, HealthVars>;
 
 function circuitReport(ctx: Context<CircuitEventPayload>, state: CircuitState): CircuitReport {
 	const p = ctx.params;
@@ -77,8 +73,8 @@ function circuitReport(ctx: Context<CircuitEventPayload>, state: CircuitState): 
 	};
 }
 
-export function HealthService(options: HealthServiceOptions = {}): ServiceSchema<HealthSettings> {
-	return {
+export function HealthService(options: HealthServiceOptions = {}): ServiceSchema {
+	return defineService<HealthSettings, HealthVars>({
 		name: "health",
 		mixins: options.persist ? [DbMixin({ schema: "health", ...(options.database ? { database: options.database } : {}) }), HealthMixin()] : [HealthMixin()],
 		// `rest`: the base path of the routes below, under the gateway's /api/v1.
@@ -93,7 +89,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: ClusterResponse,
 				handler(this: HealthThis): ResultOf<typeof ClusterResponse> {
-					return stateOf(this).watcher.summary();
+					return this.watcher.summary();
 				}
 			},
 			nodes: {
@@ -103,7 +99,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: NodesResponse,
 				handler(this: HealthThis): ResultOf<typeof NodesResponse> {
-					return { nodes: stateOf(this).watcher.summary().nodes };
+					return { nodes: this.watcher.summary().nodes };
 				}
 			},
 			services: {
@@ -113,7 +109,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: ServicesResponse,
 				handler(this: HealthThis): ResultOf<typeof ServicesResponse> {
-					return { services: stateOf(this).watcher.summary().services };
+					return { services: this.watcher.summary().services };
 				}
 			},
 			transitions: {
@@ -124,33 +120,33 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				response: TransitionsResponse,
 				async handler(this: HealthThis, ctx: Context<ParamsOf<typeof TransitionsParams>>): Promise<ResultOf<typeof TransitionsResponse>> {
 					const { limit, kind, id } = ctx.params;
-					return { transitions: await stateOf(this).transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
+					return { transitions: await this.transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
 				}
 			}
 		},
 
 		events: {
 			"$node.connected"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				this.watcher.nodesChanged();
 			},
 			"$node.updated"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				this.watcher.nodesChanged();
 			},
 			"$node.disconnected"(this: HealthThis, ctx: Context<NodeEventPayload>): void {
 				const reason = ctx.params.unexpected ? LOST_HEARTBEAT : LEFT_GRACEFULLY;
-				stateOf(this).watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
+				this.watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
 			},
 			"$services.changed"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				this.watcher.nodesChanged();
 			},
 			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "open"));
+				this.watcher.circuitChanged(circuitReport(ctx, "open"));
 			},
 			"$circuit-breaker.half-opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "half-open"));
+				this.watcher.circuitChanged(circuitReport(ctx, "half-open"));
 			},
 			"$circuit-breaker.closed"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "closed"));
+				this.watcher.circuitChanged(circuitReport(ctx, "closed"));
 			}
 		},
 
@@ -165,22 +161,22 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				wanted: options.wantedReplicas ?? wantedReplicas,
 				logger: this.logger
 			});
-			states.set(this, { watcher, transitions });
+			this.watcher = watcher;
+			this.transitions = transitions;
 		},
 
 		started(this: HealthThis): void {
-			stateOf(this).watcher.start();
+			this.watcher.start();
 		},
 
 		async stopped(this: HealthThis): Promise<void> {
-			const state = stateOf(this);
-			await state.watcher.stop();
-			if (state.transitions instanceof DbTransitionLog) {
-				await state.transitions.flush();
-				state.transitions.close();
+			await this.watcher.stop();
+			if (this.transitions instanceof DbTransitionLog) {
+				await this.transitions.flush();
+				this.transitions.close();
 			}
 		}
-	};
+	});
 }
 
 function databaseLog(service: HealthThis): DbTransitionLog {
