@@ -6,8 +6,10 @@
  * without a second factor yet gets an enrolment challenge instead and must enrol (/mfa/enroll,
  * /mfa/activate) before any token is issued, so the second factor is never optional for them.
  *
- * The pure rules live in ./core (tested there); this file stores their state and writes the audit
- * log (document store) for every security event. Every time is read from `options.now`.
+ * The pure rules live in ./core (tested there), the SQL in the stores beside this file
+ * (users-store.ts, mfa-challenge-store.ts, login-failure-store.ts, api-key-store.ts,
+ * sql-refresh-token-store.ts); the handlers orchestrate them and write the audit log (document
+ * store, DocumentStoreMixin) for every security event. Every time is read from `options.now`.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
