@@ -1,5 +1,5 @@
 /**
- * One typed broker configuration for every node, driven by the variables of DESIGN.md.
+ * One typed broker configuration for every node, driven by the variables in .env.example.
  * `createBrokerOptions(env)` is what the entrypoint, the REPL, tests and benchmarks use; the
  * default export serves `moleculer-runner` and tools that expect a config file.
  */
@@ -19,7 +19,7 @@ import { classifyDatabaseError } from "./runtime/storage/errors.ts";
 
 /**
  * Retries are off broker-wide: a retried non-idempotent call can act twice, and moleculer-web's
- * own `rest` action is re-sent and mis-routed when retried (FACTS.md). An idempotent action opts in
+ * own `rest` action is re-sent and mis-routed when retried (docs/decisions/0004-retries-and-payload-guard.md). An idempotent action opts in
  * with `retryPolicy: IDEMPOTENT_RETRY` in its schema.
  */
 export const IDEMPOTENT_RETRY = {
@@ -48,7 +48,7 @@ export function isServerFault(err: Error): boolean {
 /**
  * Moleculer's internal middlewares by name, in its order (INTERNAL_MIDDLEWARES in
  * service-broker.js), with LeanMetrics in place of its Metrics middleware, which cost 28-40 % of
- * throughput (FACTS.md, lean-metrics.middleware.ts), and its Tracing middleware entered only by
+ * throughput (docs/decisions/0007-observability-cost.md, lean-metrics.middleware.ts), and its Tracing middleware entered only by
  * sampled calls (head-sampled-tracing.middleware.ts). Used with `internalMiddlewares: false`.
  */
 export function platformMiddlewares(): (Middleware | string)[] {
@@ -120,7 +120,7 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 		bulkhead: { enabled: true, concurrency: 200, maxQueueSize: 2_000 },
 		// A node stopping on SIGTERM waits for its in-flight requests before it leaves.
 		tracking: { enabled: true, shutdownTimeout: 10_000 },
-		// Moleculer's own SIGINT/SIGTERM handlers stay; the platform adds none (FACTS.md).
+		// Moleculer's own SIGINT/SIGTERM handlers stay; the platform adds none (measured on the project's machines: adding one stops services twice).
 		skipProcessEventRegistration: false,
 
 		// zod schemas per action (runtime/validation/zod-validator.ts, docs/decisions/0012-zod-action-schemas.md).
@@ -129,7 +129,7 @@ export function createBrokerOptions(env: Env): BrokerOptions {
 
 		metrics: {
 			enabled: true,
-			// A short bucket list is merged index-wise with the defaults and does not shrink it (FACTS.md);
+			// A short bucket list is merged index-wise with the defaults and does not shrink it (docs/decisions/0007-observability-cost.md);
 			// quantiles are off because histogram buckets give Prometheus the percentiles.
 			defaultQuantiles: null as unknown as number[], // null is what the registry checks; the type lacks it
 			// Always present so the gateway's /metrics finds it; its own port only when METRICS_PORT is set.

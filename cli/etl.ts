@@ -13,9 +13,9 @@ import { ServiceBroker } from "moleculer";
 import { createBrokerOptions } from "../moleculer.config.ts";
 import { ConfigError, loadEnv } from "../runtime/env.ts";
 import { EtlService } from "../services/etl/etl.service.ts";
-import { SOURCE_NAMES, isSourceName } from "../services/etl/connectors/registry.ts";
-import { progressBar, progressLine, renderRuns, countsLine } from "../services/etl/pipeline/run-report.ts";
-import type { Run } from "../services/etl/pipeline/runs.ts";
+import { ETL_ACTIONS, RUN_PROGRESS_EVENT, SOURCE_NAMES, isSourceName } from "../services/etl/etl.contract.ts";
+import { progressBar, progressLine, renderRuns, countsLine } from "../repl/etl-run-report.ts";
+import type { Run } from "../services/etl/etl.contract.ts";
 import { type BusySource, LeaseStillHeld, busySourceOf, retryWhileBusy } from "../services/etl/pipeline/lease-wait.ts";
 
 const USAGE = `usage: npm run etl -- run <${SOURCE_NAMES.join("|")}> [--url URL | --file PATH] [--wait]
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
 	broker.createService({
 		name: "etl-cli-progress",
 		events: {
-			"etl.run.progress"(ctx: { params: Run }) {
+			[RUN_PROGRESS_EVENT](ctx: { params: Run }) {
 				if (tty) process.stdout.write(`\r${progressBar(ctx.params, process.stdout.columns || 80)}\x1b[K`);
 				else process.stdout.write(`${progressLine(ctx.params)}\n`);
 			}
@@ -98,7 +98,7 @@ async function main(): Promise<number> {
 		await broker.start();
 		if (command === "status") {
 			const limit = Number(flags.get("limit") ?? 20);
-			const { runs } = await broker.call<{ runs: Run[] }, { limit: number }>("etl.runs", { limit: Number.isInteger(limit) && limit > 0 ? limit : 20 });
+			const { runs } = await broker.call<{ runs: Run[] }, { limit: number }>(ETL_ACTIONS.runs, { limit: Number.isInteger(limit) && limit > 0 ? limit : 20 });
 			process.stdout.write(`${renderRuns(runs)}\n`);
 			return 0;
 		}

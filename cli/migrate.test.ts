@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../test/storage/test-databases.ts";
 
 const run = promisify(execFile);
 // The entrypoint operators run (bin/), which hands over to this folder's migrate.ts.

@@ -4,8 +4,8 @@
  * process with a one-line message and exit code 2, never a stack trace.
  */
 import { ConfigError, loadEnv } from "../runtime/env.ts";
-import { UnknownServiceError } from "../runtime/service-catalog.ts";
-import { startNode } from "../runtime/start-node.ts";
+import { UnknownServiceError } from "../platform/service-catalog.ts";
+import { startNode } from "../platform/start-node.ts";
 
 try {
 	await startNode(loadEnv());

@@ -16,7 +16,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { request, startGatewayNode } from "../gateway/gateway-test-kit.ts";
+import { request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { loadEnv } from "../runtime/env.ts";
 import { makeDevCert } from "../services/deployment/manifests/dev-cert.ts";
 import echo from "../test/fixtures/echo.service.ts";

@@ -13,19 +13,15 @@
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { type JwtKeyring, type JwtSettings, AccessTokenError, verifyAccessToken } from "../services/auth/core/jwt.ts";
-import type { Principal } from "../services/auth/core/roles.ts";
-import { apiKeyFromHeaders } from "../services/auth/core/api-keys.ts";
+import { type JwtKeyring, type JwtSettings, AccessTokenError, verifyAccessToken } from "../access/jwt.ts";
+import type { Principal } from "../access/roles.ts";
+import type { ResolvedApiKey } from "../services/auth/auth.contract.ts";
+import { apiKeyFromHeaders } from "../access/api-key-format.ts";
 
 export type Authentication =
 	| { ok: true; principal: Principal }
 	/** `challenge` is the WWW-Authenticate value (RFC 6750 error codes). */
 	| { ok: false; message: string; challenge: string };
-
-export interface ResolvedApiKey {
-	keyId: string;
-	scopes: string[];
-}
 
 export interface AuthenticatorOptions {
 	keyring: JwtKeyring;

@@ -10,12 +10,12 @@ import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishedDeclarationProblems } from "../middlewares/permissions.middleware.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
-import { SERVICE_NAMES, loadServiceSchemas } from "../runtime/service-catalog.ts";
-import { issueAccessToken } from "../services/auth/core/jwt.ts";
-import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
-import { API_KEY_SCOPES, type Principal, ROLES, isAllowed } from "../services/auth/core/roles.ts";
+import { SERVICE_NAMES, loadServiceSchemas } from "../platform/service-catalog.ts";
+import { issueAccessToken } from "../test/helpers/auth.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../access/keyring-from-env.ts";
+import { API_KEY_SCOPES, type Principal, ROLES, isAllowed } from "../access/roles.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
-import { type GatewayNode, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { type GatewayNode, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { EVENTS_PATH, INBOX_STREAM_PATH, NON_ACTION_PERMISSIONS } from "./gateway.service.ts";
 
 interface Caller {

@@ -9,7 +9,7 @@
  * swapping one function on the same listening socket, so there is no second port and no moment
  * when the port is closed. A gateway created without one (tests, REPL) opens its own.
  *
- * Every response gets an X-Request-Id, `nosniff` and `API-Version: v1` (DESIGN.md) here, whichever
+ * Every response gets an X-Request-Id, `nosniff` and `API-Version: v1` (README.md) here, whichever
  * handler writes it.
  *
  * Slow and hoarding clients (issue 9 saw 200 slow sockets stay open for a minute): a client has
@@ -33,7 +33,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export type EdgePhase = "starting" | "serving" | "stopping";
 
-/** The public API's version, on every response (DESIGN.md "Public routes"). */
+/** The public API's version, on every response (README.md "Public data"). */
 export const API_VERSION = "v1";
 
 /** How long connections may finish their response when the server closes, before they are cut. */

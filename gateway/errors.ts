@@ -1,5 +1,5 @@
 /**
- * One error shape for everything that leaves the gateway (DESIGN.md "Contracts"):
+ * One error shape for everything that leaves the gateway (README.md):
  * `{ "error": { "type", "message", "code", "data"? } }`, `code` being the HTTP status.
  *
  * Errors arrive from many places (body parsing, moleculer-web's routing, the broker's balancer,
@@ -30,7 +30,7 @@ export const JSON_BODY_LIMIT = "1mb";
 /**
  * Moleculer raises these when no live node offers an action, or the node holding the request
  * left or went silent. Moleculer gives some of them 404 (or 504); for a client they all mean the
- * route exists but its service is not reachable right now (FACTS.md saw a 404 after a node died).
+ * route exists but its service is not reachable right now (docs/decisions/0011-client-errors-and-breakers.md saw a 404 after a node died).
  */
 const UNREACHABLE_TYPES = new Set([
 	"SERVICE_NOT_FOUND",

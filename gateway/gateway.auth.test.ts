@@ -11,11 +11,11 @@ import jwt from "jsonwebtoken";
 import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Env, loadEnv } from "../runtime/env.ts";
-import { probeService } from "../services/auth/auth-test-kit.ts";
-import { issueAccessToken } from "../services/auth/core/jwt.ts";
-import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
-import type { Role } from "../services/auth/core/roles.ts";
-import { type JsonResponse, errorOf, randomNamespace, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { probeService } from "../test/kits/auth-test-kit.ts";
+import { issueAccessToken } from "../test/helpers/auth.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../access/keyring-from-env.ts";
+import type { Role } from "../access/roles.ts";
+import { type JsonResponse, errorOf, randomNamespace, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { CONTENT_SECURITY_POLICY } from "./security-headers.ts";
 
 const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "op-jwt-"));

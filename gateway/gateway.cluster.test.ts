@@ -5,7 +5,7 @@
 import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../test/helpers/wait-for.ts";
-import { type JsonResponse, NATS_URL, errorOf, makeBroker, randomNamespace, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { type JsonResponse, NATS_URL, errorOf, makeBroker, randomNamespace, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 
 /** Long enough that a 503 seen before it cannot have come from waiting for the timeout. */
 const REQUEST_TIMEOUT = 30_000;

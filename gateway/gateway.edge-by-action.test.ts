@@ -6,8 +6,8 @@
  * window itself, with a clock moved across a window's edge, counted locally and in Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type AuthNode, startAuthNode } from "../services/auth/auth-test-kit.ts";
-import { errorOf, randomNamespace, request } from "./gateway-test-kit.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type AuthNode, startAuthNode } from "../test/kits/auth-test-kit.ts";
+import { errorOf, randomNamespace, request } from "../test/kits/gateway-test-kit.ts";
 import { GatewayRateLimits, SUB_WINDOWS } from "./rate-limits.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -10,7 +10,7 @@ import { type ParamsOf, zodParams } from "../runtime/validation/zod-params.ts";
 import { HealthMixin, addHealthCheck } from "../mixins/health.mixin.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
 import { bearer, operatorToken } from "../test/helpers/auth.ts";
-import { errorOf, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { errorOf, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 
 /** /metrics and the event stream are for operators since issue 4. */
 const OPERATOR = bearer(operatorToken());

@@ -10,7 +10,7 @@ import { freePort, portAccepts } from "../test/helpers/free-port.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
 import { openEdgeServer } from "./edge-server.ts";
 import { bearer, operatorToken } from "../test/helpers/auth.ts";
-import { errorOf, makeBroker, NATS_URL, randomNamespace, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { errorOf, makeBroker, NATS_URL, randomNamespace, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { GatewayService } from "./gateway.service.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");

@@ -7,7 +7,7 @@ import type { ServiceBroker } from "moleculer";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadEnv } from "../runtime/env.ts";
 import { accessToken, bearer, operatorToken } from "../test/helpers/auth.ts";
-import { errorOf, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { errorOf, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { ScraperAllowlistError, scraperAllowlist } from "./scraper-allowlist.ts";
 
 const brokers: ServiceBroker[] = [];

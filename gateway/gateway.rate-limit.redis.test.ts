@@ -7,10 +7,10 @@ import net from "node:net";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../runtime/env.ts";
-import { probeService } from "../services/auth/auth-test-kit.ts";
+import { probeService } from "../test/kits/auth-test-kit.ts";
 import { freePort } from "../test/helpers/free-port.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";
-import { errorOf, randomNamespace, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { errorOf, randomNamespace, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { GatewayRateLimits } from "./rate-limits.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

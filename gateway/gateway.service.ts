@@ -1,5 +1,5 @@
 /**
- * `gateway`: the HTTP edge (DESIGN.md), moleculer-web 0.11 behind the node's edge server.
+ * `gateway`: the HTTP edge (README.md), moleculer-web 0.11 behind the node's edge server.
  *
  * - REST under `/api/v1` and `/mobile/v1` from the `rest` of published actions (autoAliases);
  *   an action that is not "published" gets no route at all.
@@ -13,15 +13,15 @@ import type { Context, Middleware, Service, ServiceSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import type { ApiRouteSchema, ApiSettingsSchema } from "moleculer-web";
 import { HealthMixin } from "../mixins/health.mixin.ts";
-import { PRINCIPAL_META } from "../middlewares/permissions.middleware.ts";
+import { PRINCIPAL_META } from "../access/principal.ts";
 import { type Env, loadEnv } from "../runtime/env.ts";
 import { containFault } from "../runtime/fault-containment.ts";
-import { API_KEY_REVOKED_EVENT, ApiKeyRevokedPayload } from "../services/auth/core/events.ts";
+import { API_KEY_REVOKED_EVENT, AUTH_ACTIONS, ApiKeyRevokedPayload, type ResolvedApiKey } from "../services/auth/auth.contract.ts";
 import type { ParamsOf } from "../runtime/validation/zod-params.ts";
-import { type JwtKeyring, verifyAccessToken } from "../services/auth/core/jwt.ts";
-import { JWT_SETTINGS, keyringFromEnv } from "../services/auth/core/keyring-from-env.ts";
-import { type Principal, isAllowed } from "../services/auth/core/roles.ts";
-import { type ResolvedApiKey, Authenticator, presentsTwoCredentials } from "./authentication.ts";
+import { type JwtKeyring, verifyAccessToken } from "../access/jwt.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../access/keyring-from-env.ts";
+import { type Principal, isAllowed } from "../access/roles.ts";
+import { Authenticator, presentsTwoCredentials } from "./authentication.ts";
 import { clientIp } from "./client-info.ts";
 import { GatewayRateLimits, type LimitDecision } from "./rate-limits.ts";
 import { handleCors, setSecurityHeaders } from "./security-headers.ts";
@@ -487,7 +487,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// The edge server owns the socket; moleculer-web runs in middleware mode behind it.
 			server: false,
 			routes,
-			// Default request logging cost 31 % of throughput (FACTS.md); errors are logged in replyWithError.
+			// Default request logging cost 31 % of throughput (measured on the project's machines); errors are logged in replyWithError.
 			logRequest: null,
 			logResponse: null,
 			logRequestParams: null,
@@ -502,7 +502,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 			// `rest` only dispatches: each call it makes has its own circuit breaker and (on the node
 			// that serves it) bulkhead. Wrapping the dispatcher too cost ~8 µs a request (bench
 			// BENCH_SPLIT), and a breaker here could shut every route at once. Spans for every HTTP
-			// request cost 23 % even when sampled at 1 % (FACTS.md).
+			// request cost 23 % even when sampled at 1 % (measured on the project's machines).
 			rest: { tracing: false, bulkhead: { enabled: false }, circuitBreaker: { enabled: false } },
 			// Its `rest` would otherwise publish the alias table at /api/v1/gateway/list-aliases.
 			listAliases: { visibility: "public" }
@@ -556,7 +556,7 @@ export function GatewayService(options: GatewayOptions = {}): ServiceSchema<Gate
 					keyring,
 					settings: JWT_SETTINGS,
 					...(options.now ? { now: options.now } : {}),
-					resolveApiKey: async (key) => ((await this.broker.call("auth.resolveApiKey", { key })) as ResolvedApiKey | null) ?? undefined
+					resolveApiKey: async (key) => ((await this.broker.call(AUTH_ACTIONS.resolveApiKey, { key })) as ResolvedApiKey | null) ?? undefined
 				}),
 				limits: undefined,
 				scrapers: scraperAllowlist(env.metricsAllow),

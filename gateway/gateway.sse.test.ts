@@ -5,10 +5,10 @@
  * auth node's movable clock for token expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, type AuthNode, PGLITE_MEMORY, probeService, startAuthNode } from "../services/auth/auth-test-kit.ts";
+import { ADMIN_EMAIL, type AuthNode, PGLITE_MEMORY, probeService, startAuthNode } from "../test/kits/auth-test-kit.ts";
 import type { PublicUser } from "../services/auth/auth.service.ts";
-import { JWT_SETTINGS } from "../services/auth/core/keyring-from-env.ts";
-import { errorOf, request } from "./gateway-test-kit.ts";
+import { JWT_SETTINGS } from "../access/keyring-from-env.ts";
+import { errorOf, request } from "../test/kits/gateway-test-kit.ts";
 import { DEFAULT_SSE_OPTIONS } from "./sse.ts";
 
 const EVENTS = "/api/v1/events";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, request, startGatewayNode } from "./gateway-test-kit.ts";
+import { errorOf, request, startGatewayNode } from "../test/kits/gateway-test-kit.ts";
 import { CONTENT_SECURITY_POLICY } from "./security-headers.ts";
 import { IMMUTABLE, REVALIDATE } from "./static-app.ts";
 

@@ -1,12 +1,12 @@
 /**
  * `/metrics`: the whole cluster's metrics in Prometheus text format (every node's, gathered through
- * the broker, services/monitoring/metrics/cluster-scrape.ts). `serveMetrics` (this node's only,
+ * the broker, runtime/metrics/cluster-scrape.ts). `serveMetrics` (this node's only,
  * from the broker's own reporter) stays for tools that read one node.
  */
 import type { ServerResponse } from "node:http";
 import type { ServiceBroker } from "moleculer";
-import { clusterExposition } from "../services/monitoring/metrics/cluster-scrape.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "../services/monitoring/metrics/prometheus-exposition.ts";
+import { clusterExposition } from "../runtime/metrics/cluster-scrape.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../runtime/metrics/prometheus-exposition.ts";
 import { writeErrorOf } from "./errors.ts";
 
 interface PrometheusTextSource {

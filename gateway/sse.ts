@@ -1,5 +1,5 @@
 /**
- * Server-sent events to browsers (moleculer-web has no SSE of its own, FACTS.md).
+ * Server-sent events to browsers (moleculer-web has no SSE of its own, measurements on the project's machines).
  *
  * The streams are served beside moleculer-web, not as an alias of it: an alias would hold a
  * `rest` context open for the life of each stream, so every dashboard would take a bulkhead slot

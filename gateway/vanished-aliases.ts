@@ -3,7 +3,7 @@
  *
  * moleculer-web rebuilds its auto-aliases 500 ms after every registry change, from the services
  * alive at that moment: when the only node offering `web.bills` dies, `/api/v1/bills` vanishes and
- * clients get 404 "Not found", as if the API had changed (FACTS.md). A route that was once
+ * clients get 404 "Not found", as if the API had changed (docs/decisions/0011-client-errors-and-breakers.md). A route that was once
  * published is kept; its action has no endpoint, so moleculer-web raises ServiceUnavailableError
  * (503). When a node offering it returns, the fresh alias replaces the kept one.
  */

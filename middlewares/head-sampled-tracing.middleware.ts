@@ -3,7 +3,7 @@
  *
  * Why it wraps the built-in one: Moleculer decides sampling inside the span it builds, so at a 1 %
  * rate the other 99 % of calls still copy their params into tags and build and finish a span
- * (FACTS.md: sampling decides only what is exported). bench/scenarios/gateway.ts measured tracing
+ * (docs/decisions/0007-observability-cost.md: sampling decides only what is exported). bench/scenarios/gateway.ts measured tracing
  * at about 7 µs of CPU per gateway request. Here the decision is made first, once per trace (head
  * sampling): a call whose context has no decision yet draws one from the tracer's own sampler, the
  * decision travels to every nested and remote call in `ctx.tracing`, and only sampled calls go

@@ -3,7 +3,7 @@
  *
  * Why this replaces Moleculer's built-in Metrics middleware: the built-in one hashes the labels
  * and updates the registry (Map lookups, `changed` fan-out to reporters, rate bookkeeping) four to
- * six times for every call. FACTS.md measured it at 28-40 % of gateway throughput over NATS and
+ * six times for every call. docs/decisions/0007-observability-cost.md measured it at 28-40 % of gateway throughput over NATS and
  * about 85 % of local `broker.call` throughput. This one keeps plain numbers per action, caller and
  * type, found with one Map lookup by caller, and writes them into the same registry metrics only
  * when someone reads them (a Prometheus scrape, `$node.metrics`) or every few seconds for the rate
@@ -17,6 +17,7 @@
  * number of pending requests when read, where the built-in adds that number on every publish.
  */
 import type { Context, Middleware, ServiceBroker } from "moleculer";
+import { registerMetricsPusher } from "../runtime/metrics-pushers.ts";
 
 type LabelValue = string | number | null | undefined;
 type Labels = Record<string, LabelValue>;
@@ -189,13 +190,6 @@ class CountsByKey {
 	}
 }
 
-const pushers = new WeakMap<ServiceBroker, () => void>();
-
-/** Writes the lean counters of `broker` into its metric registry now. */
-export function pushLeanMetrics(broker: ServiceBroker): void {
-	pushers.get(broker)?.();
-}
-
 function registerMetrics(registry: RegistryLike): void {
 	const requestLabels = ["service", "action", "type", "caller"];
 	const eventLabels = ["service", "group", "event", "caller"];
@@ -281,7 +275,7 @@ export function LeanMetricsMiddleware(): Middleware {
 		if (!enabled) return;
 		bounds = registry.opts.defaultBuckets ?? [];
 		registerMetrics(registry);
-		pushers.set(b, push);
+		registerMetricsPusher(b, push);
 		// `$node.metrics` and every other reader go through list(): give them current numbers.
 		const list = registry.list.bind(registry);
 		registry.list = (opts?: unknown) => {

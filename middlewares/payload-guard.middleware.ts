@@ -4,7 +4,7 @@
  * NATS refuses a message over the server's `max_payload` (1 MB by default) by throwing
  * `MAX_PAYLOAD_EXCEEDED` synchronously from `publish`. Moleculer does not expect that: an
  * oversize response leaves its caller waiting for the timeout, an oversize event (such as a
- * tracing span batch) throws out of `emit`, and FACTS.md saw it take down a node. This hook sits
+ * tracing span batch) throws out of `emit`, and docs/decisions/0004-retries-and-payload-guard.md saw it take down a node. This hook sits
  * where the serialized size is known and turns each case into a clear, bounded outcome:
  * - a response is replaced by an error response, so the caller fails at once with the reason;
  * - a request fails its own pending promise at once;

@@ -4,8 +4,8 @@
  */
 import type { Context, ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NATS_URL, makeBroker, randomNamespace } from "../gateway/gateway-test-kit.ts";
-import { PRINCIPAL_META, principalOf } from "./permissions.middleware.ts";
+import { NATS_URL, makeBroker, randomNamespace } from "../test/kits/gateway-test-kit.ts";
+import { PRINCIPAL_META, principalOf } from "../access/principal.ts";
 
 const citizen = { [PRINCIPAL_META]: { kind: "user", userId: "u-1", role: "citizen" } };
 const operator = { [PRINCIPAL_META]: { kind: "user", userId: "u-2", role: "operator" } };

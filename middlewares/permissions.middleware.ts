@@ -1,6 +1,6 @@
 /**
  * The one place permissions are enforced (kantab's pattern): every action may declare
- * `permissions: [...]` (names from services/auth/core/roles.ts, `"public"` for anyone), and this
+ * `permissions: [...]` (names from access/roles.ts, `"public"` for anyone), and this
  * middleware checks them on the node that runs the action, whoever called it.
  *
  * A call carries a principal in `ctx.meta.principal` when it began at the gateway (which sets one on
@@ -15,7 +15,8 @@
  */
 import type { Context, Middleware, Service, ServiceBroker } from "moleculer";
 import { Errors } from "moleculer";
-import { type Principal, declarationProblems, isAllowed, isRole } from "../services/auth/core/roles.ts";
+import { principalOf } from "../access/principal.ts";
+import { type Principal, declarationProblems, isAllowed } from "../access/roles.ts";
 
 declare module "moleculer" {
 	interface ActionSchema {
@@ -24,28 +25,12 @@ declare module "moleculer" {
 	}
 }
 
-export const PRINCIPAL_META = "principal";
-
 /** What an action schema may carry besides Moleculer's own fields. */
 export interface PermissionDeclaration {
 	permissions?: readonly string[];
 	visibility?: string;
 	/** Present on action definitions as middlewares see them. */
 	service?: { name?: string };
-}
-
-/** The principal a call carries, or undefined for the platform's own calls; malformed meta is anonymous. */
-export function principalOf(meta: unknown): Principal | undefined {
-	if (typeof meta !== "object" || meta === null || !(PRINCIPAL_META in meta)) return undefined;
-	const raw = (meta as Record<string, unknown>)[PRINCIPAL_META];
-	if (raw === undefined || raw === null) return undefined;
-	if (typeof raw !== "object") return { kind: "anonymous" };
-	const p = raw as Record<string, unknown>;
-	if (p.kind === "user" && typeof p.userId === "string" && isRole(p.role)) return { kind: "user", userId: p.userId, role: p.role };
-	if (p.kind === "api-key" && typeof p.keyId === "string" && Array.isArray(p.scopes)) {
-		return { kind: "api-key", keyId: p.keyId, scopes: p.scopes.filter((s): s is string => typeof s === "string") };
-	}
-	return { kind: "anonymous" };
 }
 
 /**

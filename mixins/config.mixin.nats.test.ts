@@ -12,7 +12,7 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerOptions } from "../moleculer.config.ts";
 import { loadEnv } from "../runtime/env.ts";
-import { createPostgresDatabase, type TestDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../test/storage/test-databases.ts";
 import { ConfigService } from "../services/config/config.service.ts";
 import { PrivateNatsServer } from "../test/helpers/nats-server.ts";
 import { waitFor } from "../test/helpers/wait-for.ts";

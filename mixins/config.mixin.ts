@@ -328,7 +328,7 @@ export function ConfigMixin<D extends ConfigSpecs>(declaration: ConfigDeclaratio
 			if (!fetched) this.logger.warn(`Configuration service not reachable: ${this.fullName} starts with its defaults and applies the stored values once it answers`);
 			state.timer = setInterval(() => void checkRevision(this, state, callTimeoutMs), syncIntervalMs);
 			state.timer.unref();
-			// No event says a node was cut off from NATS (FACTS.md); the connection monitor does.
+			// No event says a node was cut off from NATS (measured on the project's machines); the connection monitor does.
 			state.stopWatching = watchTransporter(this.broker).onChange((status) => {
 				if (status.state === "connected") void checkRevision(this, state, callTimeoutMs);
 			});

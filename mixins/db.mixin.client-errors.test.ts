@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerOptions, isServerFault } from "../moleculer.config.ts";
 import { loadEnv } from "../runtime/env.ts";
 import { DatabaseInputError } from "../runtime/storage/errors.ts";
-import { BACKENDS, type TestDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
-import { FIXTURE_MIGRATIONS } from "../runtime/storage/test-fixtures/fixture-services.ts";
-import { randomNamespace } from "../gateway/gateway-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../test/storage/test-databases.ts";
+import { FIXTURE_MIGRATIONS } from "../test/storage/fixture-services.ts";
+import { randomNamespace } from "../test/kits/gateway-test-kit.ts";
 import { DbMixin, type DbService } from "./db.mixin.ts";
 
 /** The broker's own minimum before a breaker may open (moleculer.config.ts). */

@@ -14,10 +14,10 @@ import { toHttpError } from "../gateway/errors.ts";
 import type { DbService } from "./db.mixin.ts";
 import type { DatabaseConfig } from "../runtime/storage/database.ts";
 import { openStandalone } from "../runtime/storage/database-registry.ts";
-import { ownerService } from "../runtime/storage/test-fixtures/fixture-services.ts";
-import { PrivatePostgres } from "../runtime/storage/test-fixtures/private-postgres.ts";
-import { createPostgresDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
-import { waitFor } from "../runtime/storage/test-fixtures/wait-for.ts";
+import { ownerService } from "../test/storage/fixture-services.ts";
+import { PrivatePostgres } from "../test/storage/private-postgres.ts";
+import { createPostgresDatabase } from "../test/storage/test-databases.ts";
+import { waitFor } from "../test/storage/wait-for.ts";
 import { ZodValidator } from "../runtime/validation/zod-validator.ts";
 
 const run = promisify(execFile);
@@ -144,7 +144,7 @@ describe("three nodes starting at once on an empty database", () => {
 	it("apply every migration exactly once and all become ready", async () => {
 		const created = await createPostgresDatabase();
 		try {
-			const script = path.join(here, "../runtime/storage/test-fixtures/migrating-node.ts");
+			const script = path.join(here, "../test/storage/migrating-node.ts");
 			const outputs = await Promise.all(
 				["node-a", "node-b", "node-c"].map((id) => run(process.execPath, [script, id], { env: { ...process.env, DATABASE_URL: created.url }, timeout: 60_000 }))
 			);

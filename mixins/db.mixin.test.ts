@@ -9,8 +9,8 @@ import type { DbService } from "./db.mixin.ts";
 import type { DatabaseConfig } from "../runtime/storage/database.ts";
 import { MigrationChecksumError } from "../runtime/storage/errors.ts";
 import { migrationStatus } from "../runtime/storage/migrations.ts";
-import { BACKENDS, type TestDatabase } from "../runtime/storage/test-fixtures/test-databases.ts";
-import { FIXTURE_MIGRATIONS, READER_MIGRATIONS, ownerService, readerService } from "../runtime/storage/test-fixtures/fixture-services.ts";
+import { BACKENDS, type TestDatabase } from "../test/storage/test-databases.ts";
+import { FIXTURE_MIGRATIONS, READER_MIGRATIONS, ownerService, readerService } from "../test/storage/fixture-services.ts";
 import { ZodValidator } from "../runtime/validation/zod-validator.ts";
 
 function copyMigrations(edit: (dir: string) => void): string {

@@ -1,5 +1,5 @@
 /**
- * The health contract every service follows (DESIGN.md "Every service has a health check").
+ * The health contract every service follows (README.md "Architecture").
  *
  * CONTRACT (other modules depend on these exports; keep the signatures):
  * - `HealthMixin()`: every service lists it in `mixins`; it adds the `healthCheck` action (visibility
@@ -76,7 +76,7 @@ export async function runServiceHealthChecks(service: Service, timeoutMs = DEFAU
 export async function runNodeHealthChecks(broker: ServiceBroker, timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<NodeHealth> {
 	const services = await Promise.all(broker.services.map((s) => runServiceHealthChecks(s, timeoutMs)));
 	const reasons = services.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.service}: ${c.name}: ${c.detail ?? "failed"}`));
-	// `transit.connected` stays true through a NATS outage (FACTS.md); the monitor follows the client itself.
+	// `transit.connected` stays true through a NATS outage (measured on the project's machines); the monitor follows the client itself.
 	if (broker.transit) {
 		const transporter = watchTransporter(broker).status();
 		if (transporter.state !== "connected" || !broker.transit.connected) {

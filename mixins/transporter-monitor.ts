@@ -4,7 +4,7 @@
  * Moleculer cannot say: its NATS transporter sets `transit.connected` once and clears it only on a
  * graceful stop or when the client closes for good, which with `maxReconnectAttempts: -1` never
  * happens. During an outage `transit.connected` stays true while every call times out, and no
- * event fires (FACTS.md). The nats client does know: its `status()` iterator yields `disconnect`
+ * event fires (measured on the project's machines). The nats client does know: its `status()` iterator yields `disconnect`
  * as soon as the socket drops and `reconnect` when it is back. This monitor follows that iterator
  * and is the source of truth for the health mixin's readiness and the health service's history.
  * Shared by the mixin (every node) and the health service, hence its place beside the mixin.

@@ -2,7 +2,7 @@
  * Moleculer's Event trace exporter, sending finished spans as `$tracing.spans` events in batches
  * that always fit in one NATS message, and never able to end the process.
  *
- * Why not the stock exporter: it sends everything queued in its interval as one event; FACTS.md
+ * Why not the stock exporter: it sends everything queued in its interval as one event; docs/decisions/0004-retries-and-payload-guard.md
  * saw such a batch cross NATS's 1 MB `max_payload` and crash the receiving node. Here a batch is
  * cut at BATCH_BYTES of JSON, and a single span larger than that (its params or response tags)
  * loses those tags, keeping a note of their size.

@@ -1,5 +1,5 @@
 /**
- * The platform's environment variables, read and checked in one place (DESIGN.md "Contracts").
+ * The platform's environment variables, read and checked in one place (README.md).
  * Every other module takes an `Env` instead of reading `process.env`, so tests can build nodes
  * with any configuration in one process.
  */

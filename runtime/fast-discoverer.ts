@@ -3,7 +3,7 @@
  *
  * Why not the built-in Local discoverer: it checks heartbeats only once per `heartbeatTimeout`,
  * measures their age in whole seconds (`Math.round(process.uptime())`) and jitters the beat by a
- * fixed ±500 ms, so sub-second settings misbehave (FACTS.md: 47.6 s with the defaults, 2.3-3.7 s
+ * fixed ±500 ms, so sub-second settings misbehave (docs/decisions/0003-failure-detection.md: 47.6 s with the defaults, 2.3-3.7 s
  * at 0.5 s / 2 s). This subclass keeps everything else of the Local discoverer and changes only
  * the clock: millisecond ages, a check every `checkEveryMs`, and ±10 % jitter on the beat.
  * Measured on this machine type: 0.5 s / 1.5 s saw a kill in 1.0-1.6 s with no false alarm while a

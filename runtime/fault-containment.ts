@@ -13,7 +13,7 @@
  * - An uncaught exception from anywhere else is a programming error that did unwind a stack at an
  *   unknown point: it is logged and counted, then the broker stops (bounded) and the process exits
  *   with code 1, so the orchestrator starts a clean one rather than leaving a possibly corrupted
- *   process serving. Moleculer's own SIGINT/SIGTERM handlers stay as they are (FACTS.md).
+ *   process serving. Moleculer's own SIGINT/SIGTERM handlers stay as they are (measured on the project's machines).
  */
 import type { Context, Middleware, ServiceBroker } from "moleculer";
 

@@ -2,7 +2,7 @@
  * The Prometheus reporter every node has, whether or not it listens on a port of its own.
  *
  * Moleculer's reporter always opens a server (on 0.0.0.0 unless told otherwise, and it drops the
- * host when the port is 0, FACTS.md). The platform wants the text on the gateway's `/metrics`
+ * host when the port is 0, measurements on the project's machines). The platform wants the text on the gateway's `/metrics`
  * from any node, and a per-node port only when METRICS_PORT is set, bound to METRICS_HOST.
  * Before generating, it pushes the lean middleware's counters into the registry (they are kept
  * outside it for speed, see lean-metrics.middleware.ts). Histograms also get the `_sum` and
@@ -12,7 +12,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MetricRegistry, ServiceBroker } from "moleculer";
 import { MetricReporters } from "moleculer";
-import { pushLeanMetrics } from "../middlewares/lean-metrics.middleware.ts";
+import { pushLeanMetrics } from "./metrics-pushers.ts";
 
 export interface PlatformPrometheusOptions {
 	/** 0 or absent: no server of its own (the gateway's `/metrics` still serves the text). */

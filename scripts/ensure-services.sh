@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts NATS (with JetStream), PostgreSQL and Redis where they do not answer on their usual ports.
-# The commands are DESIGN.md's; on the development and CI machines they are usually already running.
+# The commands are the README's; on the development and CI machines they are usually already running.
 set -uo pipefail
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

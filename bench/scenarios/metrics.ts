@@ -26,8 +26,8 @@ import { PlatformPrometheusReporter } from "../../runtime/prometheus-reporter.ts
 import { benchService } from "../nodes/bench-service.ts";
 import { type Log, type Sample, type Scenario, type Variant, compareVariants } from "../scenario.ts";
 import { median, percentile } from "../stats.ts";
-import { SERVICE_NAMES } from "../../runtime/service-catalog.ts";
-import { clusterExposition } from "../../services/monitoring/metrics/cluster-scrape.ts";
+import { SERVICE_NAMES } from "../../platform/service-catalog.ts";
+import { clusterExposition } from "../../runtime/metrics/cluster-scrape.ts";
 import { METRICS_PATH } from "../../gateway/gateway.service.ts";
 import { loadUrl, waitUntilServing } from "../http-load.ts";
 import { BENCH_NATS_URL } from "../preflight.ts";

@@ -9,9 +9,9 @@ import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { type ClusterClient, type NodeProcess, PROJECT_ROOT, TestCluster, freePort } from "../../test/helpers/cluster.ts";
-import { createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../../test/storage/test-databases.ts";
 import type { Run } from "../../services/etl/pipeline/runs.ts";
-import { CRAFTED_PARLIAMENT, OCD_FIXTURES } from "../../services/web/web-test-kit.ts";
+import { CRAFTED_PARLIAMENT, OCD_FIXTURES } from "../../test/kits/web-test-kit.ts";
 
 export interface PlatformNode {
 	node: NodeProcess;

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of every published route (DESIGN.md "Public routes"), built from the
+ * The OpenAPI 3.1 document of every published route (README.md "Public data"), built from the
  * routes the gateway serves (published-routes.ts) and the few it answers itself (edge routes).
  * OpenAPI 3.1's schema object is JSON Schema 2020-12, what zod 4 emits, so the action schemas are
  * used as they are. Permissions become security requirements: "public" is `security: []`; any

@@ -6,7 +6,7 @@ import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../../runtime/env.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { MonitoringService } from "../../services/monitoring/monitoring.service.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { alertsReport, renderAlerts } from "./alerts.command.ts";

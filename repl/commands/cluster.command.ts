@@ -2,7 +2,7 @@
  * `cluster`: nodes and services with their status, as the health service sees them.
  */
 import type { ServiceBroker } from "moleculer";
-import type { ClusterSummary } from "../../services/health/cluster-watcher.ts";
+import type { ClusterSummary } from "../../services/health/health.contract.ts";
 import type { ReplCommand } from "../repl-command.ts";
 import { clockTime, humanDuration, textTable } from "../text-table.ts";
 import { askHealth } from "../ask-health.ts";

@@ -3,7 +3,7 @@ import { type ServiceSchema, ServiceBroker } from "moleculer";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigMixin, configKey, declareConfig } from "../../mixins/config.mixin.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 import { ConfigService } from "../../services/config/config.service.ts";
 import { configGet, configHistory, configSet, parseValue } from "./config.command.ts";

@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import type { ServiceBroker } from "moleculer";
-import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "../../services/config/config.service.ts";
+import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "../../services/config/config.contract.ts";
 import type { ReplCommand } from "../repl-command.ts";
 import { textTable } from "../text-table.ts";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
 import { loadEnv } from "../../runtime/env.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { DeploymentService } from "../../services/deployment/deployment.service.ts";
 import { HealthService } from "../../services/health/health.service.ts";
 import { deployReport } from "./deploy.command.ts";

@@ -5,12 +5,12 @@
 import { fileURLToPath } from "node:url";
 import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { EtlService } from "../../services/etl/etl.service.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../services/etl/http/local-test-server.ts";
-import { progressBar, progressLine, renderRuns } from "../../services/etl/pipeline/run-report.ts";
-import type { Run } from "../../services/etl/pipeline/runs.ts";
-import { servePages } from "../../services/etl/pipeline/synthetic-parliament.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../test/kits/local-test-server.ts";
+import { progressBar, progressLine, renderRuns } from "../etl-run-report.ts";
+import type { Run } from "../../services/etl/etl.contract.ts";
+import { servePages } from "../../test/kits/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { etlRun, etlStatus } from "./etl.command.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";

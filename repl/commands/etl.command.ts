@@ -3,13 +3,13 @@
  * (the lease keeps it to one per source) and follows it to the end; `etl status` lists recent runs.
  */
 import type { ServiceBroker } from "moleculer";
-import { isSourceName, SOURCE_NAMES } from "../../services/etl/connectors/registry.ts";
-import { countsLine, renderRuns } from "../../services/etl/pipeline/run-report.ts";
-import type { Run } from "../../services/etl/pipeline/runs.ts";
+import { ETL_ACTIONS, isSourceName, SOURCE_NAMES } from "../../services/etl/etl.contract.ts";
+import { countsLine, renderRuns } from "../etl-run-report.ts";
+import type { Run } from "../../services/etl/etl.contract.ts";
 import type { ReplCommand } from "../repl-command.ts";
 
 export async function etlStatus(broker: ServiceBroker, limit = 20): Promise<string> {
-	const { runs } = await broker.call<{ runs: Run[] }, { limit: number }>("etl.runs", { limit });
+	const { runs } = await broker.call<{ runs: Run[] }, { limit: number }>(ETL_ACTIONS.runs, { limit });
 	return renderRuns(runs);
 }
 

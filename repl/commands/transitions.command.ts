@@ -3,7 +3,7 @@
  * circuits), newest first, from the health service's history.
  */
 import type { ServiceBroker } from "moleculer";
-import type { Transition } from "../../services/health/transition.ts";
+import type { Transition } from "../../services/health/health.contract.ts";
 import { askHealth } from "../ask-health.ts";
 import type { ReplCommand } from "../repl-command.ts";
 import { textTable } from "../text-table.ts";

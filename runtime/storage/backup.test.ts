@@ -17,7 +17,7 @@ import { openStandalone } from "./database-registry.ts";
 import { allMigrationSets } from "./migration-sets.ts";
 import { applyMigrations } from "./migrations.ts";
 import { PgliteDatabase } from "./pglite-database.ts";
-import { createPostgresDatabase } from "./test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../../test/storage/test-databases.ts";
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 /**
- * Which relational store a node uses, derived from the platform's variables (DESIGN.md): DATABASE_URL
+ * Which relational store a node uses, derived from the platform's variables (README.md): DATABASE_URL
  * set → PostgreSQL; unset → PGlite, in memory under NODE_ENV=test (or DATA_DIR=memory://),
  * otherwise file-backed in DATA_DIR/pglite. Pool tuning has optional variables of its own.
  */

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database, DatabaseConfig } from "./database.ts";
 import { openStandalone } from "./database-registry.ts";
-import { BACKENDS, createPostgresDatabase, openTestDatabase } from "./test-fixtures/test-databases.ts";
+import { BACKENDS, createPostgresDatabase, openTestDatabase } from "../../test/storage/test-databases.ts";
 
 describe.each(BACKENDS)("Database on $name", (backend) => {
 	let db: Database;

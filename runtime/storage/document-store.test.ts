@@ -2,12 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { openStandalone } from "./database-registry.ts";
-import { documentStoreConformance } from "./document-store.conformance.ts";
+import { documentStoreConformance } from "../../test/storage/document-store.conformance.ts";
 import { MongoDocumentStore } from "./mongo-document-store.ts";
 import { openDocumentStore } from "./open-document-store.ts";
 import { describe, expect, it } from "vitest";
 import { PgDocumentStore } from "./pg-document-store.ts";
-import { BACKENDS } from "./test-fixtures/test-databases.ts";
+import { BACKENDS } from "../../test/storage/test-databases.ts";
 
 describe.each(BACKENDS)("document store on $name (jsonb)", (backend) => {
 	documentStoreConformance(async () => {
@@ -40,7 +40,7 @@ describe("openDocumentStore", () => {
 
 const mongoUrl = process.env.MONGO_URL;
 
-// No MongoDB server can be installed on the CI machines (DESIGN.md); the suite runs wherever MONGO_URL points at one.
+// No MongoDB server can be installed on the CI machines (docs/decisions/0002-storage.md); the suite runs wherever MONGO_URL points at one.
 describe.skipIf(!mongoUrl)(`document store on MongoDB${mongoUrl ? "" : " (skipped: MONGO_URL is not set, no MongoDB server on this machine)"}`, () => {
 	documentStoreConformance(async () => {
 		const databaseName = `op_test_${randomBytes(6).toString("hex")}`;

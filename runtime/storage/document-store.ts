@@ -1,7 +1,7 @@
 /**
  * The document store: raw source documents (ETL lineage and replay) and the audit log, behind one
- * interface. MongoDB when MONGO_URL is set, PostgreSQL jsonb otherwise (DESIGN.md). Both pass the
- * same conformance suite (document-store.conformance.ts).
+ * interface. MongoDB when MONGO_URL is set, PostgreSQL jsonb otherwise (README.md). Both pass the
+ * same conformance suite (test/storage/document-store.conformance.ts).
  */
 
 import { bodyChecksum } from "./document-checksum.ts";

@@ -1,6 +1,6 @@
 /**
  * The errors storage raises to callers. The gateway turns a MoleculerError's `code` into the HTTP
- * status, so an unreachable database leaves as 503 (DESIGN.md "Contracts"), never a 500.
+ * status, so an unreachable database leaves as 503 (README.md), never a 500.
  */
 import { Errors } from "moleculer";
 

@@ -28,7 +28,7 @@ async function run<R extends Row>(target: PGlite | Transaction, text: string, pa
 }
 
 /**
- * COPY through PGlite's pg adapter killed the WebAssembly instance (FACTS.md); its own
+ * COPY through PGlite's pg adapter killed the WebAssembly instance (docs/decisions/0002-storage.md); its own
  * `FROM '/dev/blob'` reads a Blob handed to the query, so the rows go in as text blobs.
  */
 async function copyIn(tx: Transaction, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>): Promise<number> {

@@ -5,7 +5,7 @@ import { ServiceBroker, type ServiceSchema } from "moleculer";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../env.ts";
-import { waitFor } from "./test-fixtures/wait-for.ts";
+import { waitFor } from "../../test/storage/wait-for.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const namespace = `op-cache-${randomBytes(5).toString("hex")}`;

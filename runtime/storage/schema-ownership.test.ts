@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SERVICE_NAMES } from "../service-catalog.ts";
+import { SERVICE_NAMES } from "../../platform/service-catalog.ts";
 import { DOCUMENTS_OWNER, PROJECT_ROOT } from "./migration-sets.ts";
 import { findForeignWrites } from "./schema-ownership.ts";
 

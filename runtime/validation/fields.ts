@@ -23,7 +23,7 @@ export function queryFlag() {
 	return z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
 }
 
-/** limit/offset as DESIGN.md fixes them: limit defaults to 20, at most 500; offset from 0. */
+/** limit/offset as README.md fixes them: limit defaults to 20, at most 500; offset from 0. */
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 500;
 /** Far past any real table, and inside what PostgreSQL's OFFSET (bigint) and JS numbers hold exactly. */

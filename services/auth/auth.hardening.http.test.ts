@@ -5,9 +5,9 @@
  * `auth.login` or any other action, and a legitimate sign-in afterwards gets its tokens, not 503.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JsonResponse, errorOf } from "../../gateway/gateway-test-kit.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { ADMIN_EMAIL, type AuthNode, startAuthNode } from "./auth-test-kit.ts";
+import { type JsonResponse, errorOf } from "../../test/kits/gateway-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
+import { ADMIN_EMAIL, type AuthNode, startAuthNode } from "../../test/kits/auth-test-kit.ts";
 import type { PublicUser, TokenPair } from "./auth.service.ts";
 
 /** Past the breaker's minimum of 20 requests in its window (moleculer.config.ts), all of them bad. */

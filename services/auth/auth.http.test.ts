@@ -4,11 +4,11 @@
  * movable clock shared by the auth service and the gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf } from "../../gateway/gateway-test-kit.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type AuthNode, startAuthNode } from "./auth-test-kit.ts";
+import { errorOf } from "../../test/kits/gateway-test-kit.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type AuthNode, startAuthNode } from "../../test/kits/auth-test-kit.ts";
 import type { MfaChallenge, PublicUser, TokenPair } from "./auth.service.ts";
 import { totpCode } from "./core/totp.ts";
-import { BACKENDS } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS } from "../../test/storage/test-databases.ts";
 
 const PASSWORD = "a sturdy passphrase 2026";
 let node: AuthNode;

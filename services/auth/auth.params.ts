@@ -6,7 +6,7 @@ import { z } from "zod";
 import { MAX_OFFSET, queryInt, text } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
 import { zodResponse } from "../../runtime/validation/zod-response.ts";
-import { API_KEY_SCOPES, ROLES } from "./core/roles.ts";
+import { API_KEY_SCOPES, ROLES } from "../../access/roles.ts";
 import { normalizeEmail } from "./core/emails.ts";
 
 const password = text(1024, 1);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../runtime/storage/database.ts";
 import { migrationSetOf } from "../../runtime/storage/migration-sets.ts";
 import { applyMigrations } from "../../runtime/storage/migrations.ts";
-import { BACKENDS, openTestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, openTestDatabase } from "../../test/storage/test-databases.ts";
 import { hashRefreshToken, issueRefreshToken, revokeRefreshToken, rotateRefreshToken } from "./core/refresh-tokens.ts";
 import { SqlRefreshTokenStore } from "./sql-refresh-token-store.ts";
 

@@ -16,7 +16,7 @@ interface Row extends Record<string, unknown> {
 	revoked_at: string | number | null;
 }
 
-/** int8 arrives as a string from pg and as a number from PGlite (FACTS.md). */
+/** int8 arrives as a string from pg and as a number from PGlite (measured on the project's machines). */
 function ms(value: string | number | null): number | null {
 	return value === null ? null : Number(value);
 }

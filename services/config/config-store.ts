@@ -41,7 +41,7 @@ const WRITE_LOCK_KEY = 7_415_662_012;
 
 function toRow(r: DbVersionRow): VersionRow {
 	return {
-		// int8 arrives as a string from pg and as a number from PGlite (FACTS.md).
+		// int8 arrives as a string from pg and as a number from PGlite (measured on the project's machines).
 		version: Number(r.version),
 		key: r.key,
 		owner: r.owner,

@@ -11,8 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessToken } from "../../test/helpers/auth.ts";
 import { type HttpOptions, type HttpResult, type NodeProcess, TestCluster, errorOf, http, pause, summarize, waitFor } from "../../test/helpers/cluster.ts";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "./config.service.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
+import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "./config.contract.ts";
 
 const KEY = "gateway.rateLimit.perIpPerMinute";
 const LOW_LIMIT = 4;

@@ -32,7 +32,7 @@ export const MAX_KEY_LENGTH = 100;
 export const MAX_VALUE_BYTES = 16 * 1024;
 
 /**
- * Secrets stay in the environment or key files (DESIGN.md): a key whose name says it holds one is
+ * Secrets stay in the environment or key files (README.md): a key whose name says it holds one is
  * refused when it is declared and when it is written. Matched on the name without separators, so
  * `jwtSecret`, `smtp.password` and `api_key` are all caught.
  */
@@ -97,4 +97,49 @@ export interface OwnerValues {
 
 export interface RevisionAnswer {
 	revision: number;
+}
+
+/** The answers of `config.list`, `config.get`, `config.set` and `config.history`, as the console reads them. */
+/** A key as the API shows it. */
+export interface ConfigEntry {
+	key: string;
+	owner: string;
+	/** False when no running service declares the key any more (its stored history stays). */
+	declared: boolean;
+	/** The stored value, or the declared default (a node may apply its own environment's default instead). */
+	value: unknown;
+	isDefault: boolean;
+	default: unknown;
+	/** 0 when it was never changed. */
+	version: number;
+	description: string | null;
+	changeableBy: ChangeableBy | null;
+	restartRequired: boolean;
+	schema: Record<string, unknown> | null;
+	changedAt: string | null;
+	changedBy: string | null;
+	reason: string | null;
+}
+
+export interface SetAnswer extends ConfigEntry {
+	previousVersion: number | null;
+	/** What the caller should know: live at once, or only after the owner restarts. */
+	message: string;
+}
+
+export interface HistoryItem {
+	version: number;
+	value: unknown;
+	isDefault: boolean;
+	kind: ChangeKind;
+	rollbackOf: number | null;
+	changedBy: string;
+	reason: string;
+	requestId: string | null;
+	changedAt: string;
+}
+
+export interface Page<T> {
+	objects: T[];
+	pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null };
 }

@@ -12,13 +12,14 @@ import { createBrokerOptions } from "../../moleculer.config.ts";
 import { ConfigMixin, configKey, configOf, declareConfig, ConfigDeclarationError } from "../../mixins/config.mixin.ts";
 import { loadEnv } from "../../runtime/env.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { GATEWAY_CONFIG } from "../../gateway/gateway.config.ts";
 import { ETL_CONFIG } from "../etl/etl.config.ts";
 import { MONITORING_CONFIG } from "../monitoring/monitoring.config.ts";
 import { appendVersion } from "./config-store.ts";
-import { ConfigService, type ConfigEntry, type HistoryItem, type Page, type SetAnswer } from "./config.service.ts";
+import { ConfigService } from "./config.service.ts";
+import { type ConfigEntry, type HistoryItem, type Page, type SetAnswer } from "./config.contract.ts";
 
 const FIXTURE_CONFIG = declareConfig("fixture", {
 	"fixture.limit": configKey({ schema: z.number().int().min(1).max(1_000), default: 100, description: "A limit", changeableBy: "operator" }),

@@ -12,20 +12,20 @@
  * and, per key, the role the key names (`changeableBy`: operators change operator keys, admins
  * every key). `PUT` with `"value": null` returns a key to its default.
  */
-import type { Context, Service, ServiceSchema } from "moleculer";
-import { Errors } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Errors } from "moleculer";
 import { z } from "zod";
 import { DbMixin, type DbMixinOptions, type DbService } from "../../mixins/db.mixin.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
-import type { Principal } from "../auth/core/roles.ts";
-import { roleRank } from "../auth/core/roles.ts";
+import { principalOf } from "../../access/principal.ts";
+import type { Principal } from "../../access/roles.ts";
+import { roleRank } from "../../access/roles.ts";
 import { MAX_OFFSET, pagination, queryInt, text } from "../../runtime/validation/fields.ts";
 import { type ParamsOf, zodParams } from "../../runtime/validation/zod-params.ts";
 import { type FieldIssue, validationError, zodIssues } from "../../runtime/validation/zod-validator.ts";
 import {
 	CONFIG_CHANGED_EVENT,
-	type ChangeableBy,
 	type ConfigChanged,
 	MAX_KEY_LENGTH,
 	MAX_VALUE_BYTES,
@@ -35,52 +35,10 @@ import {
 } from "./config.contract.ts";
 import { type VersionRow, appendVersion, currentAll, currentOf, historyOf, ownerValues, revisionOf, versionBefore, versionOf } from "./config-store.ts";
 import { type DeclaredKey, DeclaredKeys } from "./declared-keys.ts";
+import { CONFIG_ERRORS, ConfigServiceError } from "./errors.ts";
+import type { ConfigEntry, HistoryItem, Page, SetAnswer } from "./config.contract.ts";
 
 export const CONFIG_ROUTE = "/api/v1/config";
-
-/** A key as the API shows it. */
-export interface ConfigEntry {
-	key: string;
-	owner: string;
-	/** False when no running service declares the key any more (its stored history stays). */
-	declared: boolean;
-	/** The stored value, or the declared default (a node may apply its own environment's default instead). */
-	value: unknown;
-	isDefault: boolean;
-	default: unknown;
-	/** 0 when it was never changed. */
-	version: number;
-	description: string | null;
-	changeableBy: ChangeableBy | null;
-	restartRequired: boolean;
-	schema: Record<string, unknown> | null;
-	changedAt: string | null;
-	changedBy: string | null;
-	reason: string | null;
-}
-
-export interface SetAnswer extends ConfigEntry {
-	previousVersion: number | null;
-	/** What the caller should know: live at once, or only after the owner restarts. */
-	message: string;
-}
-
-export interface HistoryItem {
-	version: number;
-	value: unknown;
-	isDefault: boolean;
-	kind: VersionRow["kind"];
-	rollbackOf: number | null;
-	changedBy: string;
-	reason: string;
-	requestId: string | null;
-	changedAt: string;
-}
-
-export interface Page<T> {
-	objects: T[];
-	pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null };
-}
 
 const Key = text(MAX_KEY_LENGTH, 1);
 const Reason = text(500, 3);
@@ -104,24 +62,17 @@ const RevisionParams = zodParams(z.strictObject({}));
 
 export type ConfigServiceOptions = Pick<DbMixinOptions, "database" | "env">;
 
-type ConfigThis = Service;
-
-/** The DbMixin's part of `this` (added in its `created`; Moleculer's types cannot say so). */
-function dbOf(service: Service): DbService {
-	return service as unknown as DbService;
+/** What a config service holds while it runs, set in `created` (DbMixin adds its part). */
+interface ConfigVars extends DbService {
+	/** The keys running services declare, as their INFO packets say. */
+	declared: DeclaredKeys;
 }
 
-const declaredKeys = new WeakMap<Service, DeclaredKeys>();
-
-function keysOf(service: Service): DeclaredKeys {
-	const keys = declaredKeys.get(service);
-	if (!keys) throw new Error("The config service was used before it was created");
-	return keys;
+interface ConfigSettings extends ServiceSettingSchema {
+	rest: string;
 }
 
-function clientError(status: number, type: string, message: string, data?: Record<string, unknown>): Errors.MoleculerClientError {
-	return new Errors.MoleculerClientError(message, status, type, data);
-}
+type ConfigThis = ServiceThis<ConfigSettings, ConfigVars>;
 
 function refuseValue(key: string, issues: FieldIssue[]): Errors.ValidationError {
 	const error = validationError(issues);
@@ -195,15 +146,15 @@ function actorOf(ctx: Context, principal: Principal | undefined): string {
 function assertMayChange(principal: Principal | undefined, key: DeclaredKey): void {
 	if (principal === undefined) return;
 	if (principal.kind === "user" && roleRank(principal.role) >= roleRank(key.changeableBy)) return;
-	throw clientError(403, "FORBIDDEN", `${key.key} may be changed by ${key.changeableBy === "admin" ? "admins only" : "operators and admins"}`, { key: key.key, changeableBy: key.changeableBy });
+	throw new ConfigServiceError(CONFIG_ERRORS.FORBIDDEN, `${key.key} may be changed by ${key.changeableBy === "admin" ? "admins only" : "operators and admins"}`, { key: key.key, changeableBy: key.changeableBy });
 }
 
-function declaredOrRefuse(service: Service, key: string): DeclaredKey {
+function declaredOrRefuse(service: ConfigThis, key: string): DeclaredKey {
 	if (isSecretLikeKey(key)) {
 		throw refuseValue(key, [{ field: "key", type: "secret", message: "looks like a secret; secrets stay in the environment or key files, never in configuration" }]);
 	}
-	const declared = keysOf(service).get(key);
-	if (!declared) throw clientError(404, "CONFIG_KEY_NOT_FOUND", `No running service declares ${key}`, { key });
+	const declared = service.declared.get(key);
+	if (!declared) throw new ConfigServiceError(CONFIG_ERRORS.KEY_NOT_FOUND, `No running service declares ${key}`, { key });
 	return declared;
 }
 
@@ -222,8 +173,8 @@ function changeMessage(declared: DeclaredKey, version: number): string {
 }
 
 async function commit(service: ConfigThis, declared: DeclaredKey, decide: Parameters<typeof appendVersion>[2]): Promise<SetAnswer> {
-	await dbOf(service).dbReady();
-	const { row, previous } = await appendVersion(dbOf(service).db, declared.key, decide);
+	await service.dbReady();
+	const { row, previous } = await appendVersion(service.db, declared.key, decide);
 	const change: ConfigChanged = {
 		key: row.key,
 		owner: row.owner,
@@ -251,7 +202,7 @@ function auditFields(ctx: Context): { requestId: string | null; clientIp: string
 
 export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema {
 	const dbOptions: DbMixinOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
-	return {
+	return defineService<ConfigSettings, ConfigVars>({
 		name: "config",
 		mixins: [DbMixin(dbOptions), HealthMixin()],
 		settings: { rest: "/config" },
@@ -263,10 +214,10 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 				rest: "GET /",
 				params: ListParams,
 				async handler(this: ConfigThis, ctx: Context<ParamsOf<typeof ListParams>>): Promise<Page<ConfigEntry>> {
-					await dbOf(this).dbReady();
+					await this.dbReady();
 					const { owner, limit, offset } = ctx.params;
-					const declared = keysOf(this).all();
-					const stored = await currentAll(dbOf(this).db);
+					const declared = this.declared.all();
+					const stored = await currentAll(this.db);
 					const names = [...new Set([...declared.keys(), ...stored.keys()])]
 						.filter((key) => owner === undefined || (declared.get(key)?.owner ?? stored.get(key)?.owner) === owner)
 						.sort();
@@ -281,11 +232,11 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 				rest: "GET /:key",
 				params: GetParams,
 				async handler(this: ConfigThis, ctx: Context<ParamsOf<typeof GetParams>>): Promise<ConfigEntry> {
-					await dbOf(this).dbReady();
+					await this.dbReady();
 					const { key } = ctx.params;
-					const declared = keysOf(this).get(key);
-					const row = await currentOf(dbOf(this).db, key);
-					if (!declared && !row) throw clientError(404, "CONFIG_KEY_NOT_FOUND", `No running service declares ${key}, and it was never set`, { key });
+					const declared = this.declared.get(key);
+					const row = await currentOf(this.db, key);
+					if (!declared && !row) throw new ConfigServiceError(CONFIG_ERRORS.KEY_NOT_FOUND, `No running service declares ${key}, and it was never set`, { key });
 					return entryOf(key, declared, row);
 				}
 			},
@@ -304,7 +255,7 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 					checkValue(declared, value);
 					return commit(this, declared, async (current) => {
 						if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
-							throw clientError(409, "CONFIG_VERSION_CONFLICT", `${key} is at version ${current?.version ?? 0}, not ${expectedVersion}: it changed meanwhile`, { key, version: current?.version ?? 0 });
+							throw new ConfigServiceError(CONFIG_ERRORS.VERSION_CONFLICT, `${key} is at version ${current?.version ?? 0}, not ${expectedVersion}: it changed meanwhile`, { key, version: current?.version ?? 0 });
 						}
 						return { key, owner: declared.owner, value, kind: "set", rollbackOf: null, changedBy: actorOf(ctx, principal), reason, ...auditFields(ctx) };
 					});
@@ -317,10 +268,10 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 				rest: "GET /:key/history",
 				params: HistoryParams,
 				async handler(this: ConfigThis, ctx: Context<ParamsOf<typeof HistoryParams>>): Promise<Page<HistoryItem>> {
-					await dbOf(this).dbReady();
+					await this.dbReady();
 					const { key, limit, offset } = ctx.params;
-					const { rows, total } = await historyOf(dbOf(this).db, key, limit, Math.min(offset, MAX_OFFSET));
-					if (total === 0 && !keysOf(this).get(key)) throw clientError(404, "CONFIG_KEY_NOT_FOUND", `No running service declares ${key}, and it was never set`, { key });
+					const { rows, total } = await historyOf(this.db, key, limit, Math.min(offset, MAX_OFFSET));
+					if (total === 0 && !this.declared.get(key)) throw new ConfigServiceError(CONFIG_ERRORS.KEY_NOT_FOUND, `No running service declares ${key}, and it was never set`, { key });
 					return page(rows.map(historyItem), total, limit, offset, `${CONFIG_ROUTE}/${encodeURIComponent(key)}/history`);
 				}
 			},
@@ -336,10 +287,10 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 					const principal = principalOf(ctx.meta);
 					assertMayChange(principal, declared);
 					return commit(this, declared, async (current, tx) => {
-						if (!current) throw clientError(409, "CONFIG_NOTHING_TO_ROLL_BACK", `${key} was never changed: it already has its default`, { key });
+						if (!current) throw new ConfigServiceError(CONFIG_ERRORS.NOTHING_TO_ROLL_BACK, `${key} was never changed: it already has its default`, { key });
 						// Without a version: the value before the current one (the default before the first change).
 						const target = version === undefined ? await versionBefore(tx, key, current.version) : await versionOf(tx, key, version);
-						if (version !== undefined && !target) throw clientError(404, "CONFIG_VERSION_NOT_FOUND", `${key} has no version ${version}`, { key, version });
+						if (version !== undefined && !target) throw new ConfigServiceError(CONFIG_ERRORS.VERSION_NOT_FOUND, `${key} has no version ${version}`, { key, version });
 						const restored = target?.value ?? null;
 						// The schema may have changed since that version was written.
 						checkValue(declared, restored);
@@ -352,8 +303,8 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 				visibility: "public",
 				params: ValuesParams,
 				async handler(this: ConfigThis, ctx: Context<ParamsOf<typeof ValuesParams>>): Promise<OwnerValues> {
-					await dbOf(this).dbReady();
-					return ownerValues(dbOf(this).db, ctx.params.owner);
+					await this.dbReady();
+					return ownerValues(this.db, ctx.params.owner);
 				}
 			},
 
@@ -361,16 +312,16 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 				visibility: "public",
 				params: RevisionParams,
 				async handler(this: ConfigThis): Promise<RevisionAnswer> {
-					await dbOf(this).dbReady();
-					return { revision: await revisionOf(dbOf(this).db) };
+					await this.dbReady();
+					return { revision: await revisionOf(this.db) };
 				}
 			}
 		},
 
-		created(this: Service): void {
-			declaredKeys.set(this, new DeclaredKeys(this.broker, this.logger));
+		created(this: ConfigThis): void {
+			this.declared = new DeclaredKeys(this.broker, this.logger);
 		}
-	};
+	});
 }
 
 export default ConfigService();

@@ -9,7 +9,7 @@
  * - Drift: stop a replica, the drift and its `deployment_drift` alert appear; start it, both clear.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../../test/storage/test-databases.ts";
 import { bearer, operatorToken } from "../../test/helpers/auth.ts";
 import { type ClusterNodeSpec, type NodeProcess, TestCluster, http, pause, waitFor } from "../../test/helpers/cluster.ts";
 import type { DriftReport, Rollout } from "./deployment.contract.ts";

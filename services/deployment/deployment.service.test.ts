@@ -7,9 +7,9 @@
  */
 import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, request, startGatewayNode } from "../../gateway/gateway-test-kit.ts";
+import { errorOf, request, startGatewayNode } from "../../test/kits/gateway-test-kit.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { accessToken, bearer, operatorToken } from "../../test/helpers/auth.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { type HealthSettings, HealthService } from "../health/health.service.ts";

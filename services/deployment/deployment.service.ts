@@ -19,7 +19,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { Errors } from "moleculer";
 import { DbMixin, type DbMixinOptions, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../access/principal.ts";
 import { NoParams, type ParamsOf } from "../../runtime/validation/zod-params.ts";
 import { type DriftReport, ROLLOUT_STEP_EVENT, type Rollout, type RolloutStep, type RolloutStepEvent, TOPOLOGY_CHANGED_EVENT, type Topology } from "./deployment.contract.ts";
 import { HistoryParams, RolloutIdParams, SetTopologyParams, StartRolloutParams } from "./deployment.params.ts";

@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const EXPORT = path.join(ROOT, "services/etl/fixtures/openparliament/export");

@@ -7,8 +7,8 @@ import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../../runtime/env.ts";
-import { randomNamespace } from "../../gateway/gateway-test-kit.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { randomNamespace } from "../../test/kits/gateway-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { EtlService } from "./etl.service.ts";
 

@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceBroker } from "moleculer";
 import { type ClusterClient, type NodeProcess, TestCluster, waitFor } from "../../test/helpers/cluster.ts";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import type { Database } from "../../runtime/storage/database.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
-import { type ParliamentSize, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../test/kits/local-test-server.ts";
+import { type ParliamentSize, ballotCount, servePages } from "../../test/kits/synthetic-parliament.ts";
 import type { Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
 import { EtlService } from "./etl.service.ts";

@@ -12,7 +12,7 @@ import { Cron } from "croner";
 import type { Service } from "moleculer";
 import { z } from "zod";
 import { ConfigMixin, configKey, configOf, declareConfig } from "../../mixins/config.mixin.ts";
-import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { SOURCE_NAMES } from "./source-names.ts";
 import type { Schedule } from "./pipeline/schedule.ts";
 
 /** Five to seven cron fields, or a croner nickname such as @daily. */

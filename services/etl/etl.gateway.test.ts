@@ -9,13 +9,13 @@
 import { fileURLToPath } from "node:url";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, request, startGatewayNode } from "../../gateway/gateway-test-kit.ts";
+import { errorOf, request, startGatewayNode } from "../../test/kits/gateway-test-kit.ts";
 import { accessToken, bearer, operatorToken } from "../../test/helpers/auth.ts";
 import { OPENPARLIAMENT_BASE_URL } from "./connectors/openparliament.ts";
 import { EtlService } from "./etl.service.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../test/kits/local-test-server.ts";
 import type { Run } from "./pipeline/runs.ts";
-import { servePages } from "./pipeline/synthetic-parliament.ts";
+import { servePages } from "../../test/kits/synthetic-parliament.ts";
 
 const EXPORT = fileURLToPath(new URL("./fixtures/openparliament/export", import.meta.url));
 const OPERATOR = { ...bearer(operatorToken()), "content-type": "application/json" };

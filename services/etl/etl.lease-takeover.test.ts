@@ -12,11 +12,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
-import { createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../../test/storage/test-databases.ts";
 import { ManagedChild } from "../../test/helpers/child.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
-import { type ParliamentSize, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../test/kits/local-test-server.ts";
+import { type ParliamentSize, ballotCount, servePages } from "../../test/kits/synthetic-parliament.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SIZE: ParliamentSize = { politicians: 12, bills: 9, votes: 4 };

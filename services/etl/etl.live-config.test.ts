@@ -10,7 +10,7 @@ import { createBrokerOptions } from "../../moleculer.config.ts";
 import { configOf } from "../../mixins/config.mixin.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { loadEnv } from "../../runtime/env.ts";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { holdsFor, waitFor } from "../../test/helpers/wait-for.ts";
 import { ConfigService } from "../config/config.service.ts";
 import { ETL_CONFIG, etlHttpOptions } from "./etl.config.ts";

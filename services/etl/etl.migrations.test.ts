@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../runtime/storage/database.ts";
 import { DOCUMENTS_OWNER, migrationSetOf } from "../../runtime/storage/migration-sets.ts";
 import { applyMigrations } from "../../runtime/storage/migrations.ts";
-import { BACKENDS, openTestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, openTestDatabase } from "../../test/storage/test-databases.ts";
 
 /** A copy of a migration folder holding only the files up to `last`. */
 function upTo(owner: string, last: number): { owner: string; dir: string } {

@@ -8,7 +8,7 @@ import { MAX_OFFSET, queryFlag, queryInt, text } from "../../runtime/validation/
 import { zodParams } from "../../runtime/validation/zod-params.ts";
 import { zodResponse } from "../../runtime/validation/zod-response.ts";
 import { RUN_STATUSES } from "./pipeline/runs.ts";
-import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { SOURCE_NAMES } from "./source-names.ts";
 
 const source = z.enum(SOURCE_NAMES);
 const runId = text(64, 1);

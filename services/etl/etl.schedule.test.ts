@@ -10,7 +10,7 @@ import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
 import type { Database } from "../../runtime/storage/database.ts";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { EtlService } from "./etl.service.ts";
 import { parseSchedules } from "./pipeline/schedule.ts";

@@ -7,13 +7,13 @@
 import os from "node:os";
 import { type Context, ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
 import { EtlService } from "./etl.service.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "./http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../test/kits/local-test-server.ts";
 import type { LeaseInfo, Run } from "./pipeline/runs.ts";
 import { DOMAIN_TABLES } from "./pipeline/tables.ts";
-import { type ParliamentSize, type Resource, ballotCount, servePages } from "./pipeline/synthetic-parliament.ts";
+import { type ParliamentSize, type Resource, ballotCount, servePages } from "../../test/kits/synthetic-parliament.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 

@@ -13,22 +13,23 @@
  * API key could make the server read its files or reach internal addresses, and a waiting request
  * would outlive the gateway's timeout. The CLI (bin/etl.ts, no principal) keeps all three.
  */
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
-import { HealthMixin, addHealthCheck } from "../../mixins/health.mixin.ts";
-import { type Env, loadEnv } from "../../runtime/env.ts";
+import { DocumentStoreMixin, type DocumentStoreVars } from "../../mixins/document-store.mixin.ts";
+import { HealthMixin } from "../../mixins/health.mixin.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
+import type { Env } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
-import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
 import { DatabaseUnavailableError } from "../../runtime/storage/errors.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
-import type { DocumentStore } from "../../runtime/storage/document-store.ts";
-import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
+import { principalOf } from "../../access/principal.ts";
 import { LEGISINFO_EXPORT_URL } from "./connectors/legisinfo.ts";
 import { OCD_PUBLISHED_PREFIX } from "./connectors/ocd-divisions.ts";
 import { parsePrivateNetworkAllowlist } from "../../runtime/net/address-policy.ts";
 import { isUnderPrefix } from "./http/fetcher.ts";
-import { SOURCE_NAMES } from "./connectors/registry.ts";
+import { RUN_CANCEL_REQUESTED_EVENT, RUN_PROGRESS_EVENT } from "./etl.contract.ts";
+import { STATUS_CHANGED_EVENT, type Transition } from "../health/health.contract.ts";
+import { SOURCE_NAMES } from "./source-names.ts";
 import { OPENPARLIAMENT_BASE_URL, type OpenparliamentConfig } from "./connectors/openparliament.ts";
 import { OURCOMMONS_BASE_URL } from "./connectors/ourcommons.ts";
 import type { SourceName } from "./records/raw-document.ts";
@@ -54,6 +55,7 @@ import { ETL_CONFIG, EtlConfigMixin, etlHttpOptions, followSchedules } from "./e
 import { configOf } from "../../mixins/config.mixin.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import type { ResultOf } from "../../runtime/validation/zod-response.ts";
+import { ETL_ERRORS, EtlError, RunNotFoundError } from "./errors.ts";
 import { CancelRequestedPayload, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
 import { thisProcess } from "./pipeline/lease-holder.ts";
 import { busyMessage } from "./pipeline/lease-wait.ts";
@@ -81,41 +83,15 @@ export interface EtlServiceOptions {
 	settings?: Partial<EtlSettings>;
 }
 
-export const RUN_PROGRESS_EVENT = "etl.run.progress";
-/** The health service's announcement of a change (services/health/transition.ts): its public event, the part read here. */
-const HEALTH_CHANGED_EVENT = "health.status.changed";
-interface HealthTransition {
-	kind: string;
-	id: string;
-	to: string;
-	reason?: string;
-	observer: string;
-}
-const CANCEL_EVENT = "etl.run.cancel-requested";
 
-interface EtlState {
-	documents: DocumentStore | undefined;
-	/** Settles when the document store has opened (or failed to); runs wait for it. */
-	documentsOpened: Promise<void>;
+/** What an etl service holds while it runs, set in `created` (DbMixin and DocumentStoreMixin add theirs). */
+interface EtlVars extends DbService, DocumentStoreVars {
 	active: Map<string, ActiveRun>;
 	stopSchedules: () => void;
 	stopping: boolean;
 }
 
-type EtlThis = Service<EtlSettings>;
-
-/** The DbMixin's part of `this` (the mixin adds it in `created`; Moleculer's types cannot say so). */
-function dbOf(service: EtlThis): DbService {
-	return service as unknown as DbService;
-}
-
-const states = new WeakMap<Service<EtlSettings>, EtlState>();
-
-function stateOf(service: EtlThis): EtlState {
-	const state = states.get(service);
-	if (!state) throw new Error("The etl service was used before it was created");
-	return state;
-}
+type EtlThis = ServiceThis<EtlSettings, EtlVars>;
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 	const raw = env[name];
@@ -171,10 +147,9 @@ export function etlSettingsFromEnv(source: NodeJS.ProcessEnv = process.env): Etl
 }
 
 async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams, scheduledFor?: Date): Promise<ActiveRun> {
-	await dbOf(this).dbReady();
-	const state = stateOf(this);
-	await state.documentsOpened;
-	const outcome = await startRun(dbOf(this).db, {
+	await this.dbReady();
+	await this.documentsOpened;
+	const outcome = await startRun(this.db, {
 		source,
 		params,
 		holder: thisProcess(this.broker.nodeID),
@@ -182,13 +157,13 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 		...(scheduledFor ? { scheduledFor } : {})
 	});
 	if (!outcome.started) {
-		if ("scheduledDuplicate" in outcome) throw new Errors.MoleculerClientError(`The ${source} run for this slot already ran`, 409, "ETL_RUN_IN_PROGRESS", { source });
-		throw new Errors.MoleculerClientError(busyMessage(source, outcome.lease), 409, "ETL_RUN_IN_PROGRESS", { source, ...outcome.lease });
+		if ("scheduledDuplicate" in outcome) throw new EtlError(ETL_ERRORS.RUN_IN_PROGRESS, `The ${source} run for this slot already ran`, { source });
+		throw new EtlError(ETL_ERRORS.RUN_IN_PROGRESS, busyMessage(source, outcome.lease), { source, ...outcome.lease });
 	}
 	if (outcome.resume) this.logger.warn(`Run ${outcome.run.id} resumes interrupted run ${outcome.resume.from.id} of ${source}`);
 	const active = executeRun(outcome.run, outcome.resume?.checkpoint, {
-		db: dbOf(this).db,
-		...(state.documents ? { documents: state.documents } : {}),
+		db: this.db,
+		...(this.documents ? { documents: this.documents } : {}),
 		leaseTtlMs: this.settings.leaseTtlMs ?? 30_000,
 		batchDocuments: this.settings.batchDocuments ?? 500,
 		batchRecords: this.settings.batchRecords ?? 20_000,
@@ -200,30 +175,30 @@ async function startEtlRun(this: EtlThis, source: SourceName, params: RunParams,
 			allowPrivateNetworks: this.settings.allowPrivateNetworks ?? []
 		},
 		onProgress: (run) => {
-			if (!state.stopping) void this.broker.broadcast(RUN_PROGRESS_EVENT, run);
+			if (!this.stopping) void this.broker.broadcast(RUN_PROGRESS_EVENT, run);
 		},
 		onEvents: (events) => emitDomainEvents.call(this, events),
 		log: (level, message) => this.logger[level](message)
 	});
-	state.active.set(outcome.run.id, active);
-	void active.done.then((run) => recordRunMetrics.call(this, run), () => undefined).finally(() => state.active.delete(outcome.run.id));
+	this.active.set(outcome.run.id, active);
+	void active.done.then((run) => recordRunMetrics.call(this, run), () => undefined).finally(() => this.active.delete(outcome.run.id));
 	return active;
 }
 
 /** What a gateway caller may not ask for (see the header): refused before anything is read or fetched. */
 function checkRemoteRun(this: EtlThis, source: SourceName, params: { url: string | undefined; file: string | undefined; wait: boolean | undefined }): void {
 	if (params.file !== undefined) {
-		throw new Errors.MoleculerClientError("file is for the command line: npm run etl -- run <source> --file PATH", 403, "ETL_FILE_NOT_ALLOWED", { source });
+		throw new EtlError(ETL_ERRORS.FILE_NOT_ALLOWED, "file is for the command line: npm run etl -- run <source> --file PATH", { source });
 	}
 	if (params.wait) {
 		// The run outlives the gateway's request timeout; follow it on /api/v1/events or GET /runs/:id.
-		throw new Errors.MoleculerClientError("wait is for the command line; follow the run with GET /api/v1/etl/runs/:id", 422, "ETL_BAD_REQUEST", { source });
+		throw new EtlError(ETL_ERRORS.BAD_REQUEST, "wait is for the command line; follow the run with GET /api/v1/etl/runs/:id", { source });
 	}
 	if (params.url !== undefined) {
 		const target = new URL(params.url);
 		const allowed = allowedUrlPrefixes.call(this, source);
 		if (!allowed.some((prefix) => isUnderPrefix(target, prefix))) {
-			throw new Errors.MoleculerClientError(`url must be under ${allowed.join(", ")} (add origins to ETL_URL_ALLOWLIST)`, 403, "ETL_URL_NOT_ALLOWED", { source, origin: target.origin });
+			throw new EtlError(ETL_ERRORS.URL_NOT_ALLOWED, `url must be under ${allowed.join(", ")} (add origins to ETL_URL_ALLOWLIST)`, { source, origin: target.origin });
 		}
 	}
 }
@@ -246,8 +221,8 @@ function recordRunMetrics(this: EtlThis, run: Run): void {
 async function holderLeft(this: EtlThis, nodeID: string, reason: string): Promise<void> {
 	if (nodeID === this.broker.nodeID || watchTransporter(this.broker).status().state === "disconnected") return;
 	try {
-		await dbOf(this).dbReady();
-		const freed = await markHolderGone(dbOf(this).db, nodeID, reason);
+		await this.dbReady();
+		const freed = await markHolderGone(this.db, nodeID, reason);
 		if (freed.length > 0) this.logger.warn(`Node ${nodeID} ${reason}: the lease of ${freed.join(", ")} may be taken over now`);
 	} catch (err) {
 		this.logger.warn(`Could not free the leases of departed node ${nodeID}: ${err instanceof Error ? err.message : String(err)}`);
@@ -260,11 +235,11 @@ function emitDomainEvents(this: EtlThis, events: DomainEvent[]): void {
 }
 
 
-export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSettings> {
+export function EtlService(options: EtlServiceOptions = {}): ServiceSchema {
 	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
-	return {
+	return defineService<EtlSettings, EtlVars>({
 		name: "etl",
-		mixins: [DbMixin(dbOptions), HealthMixin(), EtlConfigMixin((service) => service.settings as EtlSettings)],
+		mixins: [DbMixin(dbOptions), DocumentStoreMixin(dbOptions), HealthMixin(), EtlConfigMixin((service) => service.settings as EtlSettings)],
 		settings: { rest: "/etl", ...etlSettingsFromEnv(), ...options.settings },
 
 		actions: {
@@ -276,7 +251,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				response: RunResponse,
 				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunActionParams>>): Promise<ResultOf<typeof RunResponse>> {
 					const { source, url, file, wait } = ctx.params;
-					if (url && file) throw new Errors.MoleculerClientError("Give url or file, not both", 422, "ETL_BAD_REQUEST", { source });
+					if (url && file) throw new EtlError(ETL_ERRORS.BAD_REQUEST, "Give url or file, not both", { source });
 					if (principalOf(ctx.meta) !== undefined) checkRemoteRun.call(this, source, { url, file, wait });
 					const params: RunParams = { ...(url ? { url } : {}), ...(file ? { file } : {}) };
 					const active = await startEtlRun.call(this, source, params);
@@ -290,16 +265,16 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				params: RunIdParams,
 				response: RunResponse,
 				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunResponse>> {
-					await dbOf(this).dbReady();
-					const run = await getRun(dbOf(this).db, ctx.params.id);
-					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
+					await this.dbReady();
+					const run = await getRun(this.db, ctx.params.id);
+					if (!run) throw new RunNotFoundError(ctx.params.id);
 					if (run.status !== "queued" && run.status !== "running") {
-						throw new Errors.MoleculerClientError(`Run ${run.id} has already ${run.status}`, 409, "ETL_RUN_FINISHED", { id: run.id, status: run.status });
+						throw new EtlError(ETL_ERRORS.RUN_FINISHED, `Run ${run.id} has already ${run.status}`, { id: run.id, status: run.status });
 					}
-					await requestCancel(dbOf(this).db, run.id);
+					await requestCancel(this.db, run.id);
 					// The node running it hears this at once; the flag in the row covers a node that misses it.
-					await this.broker.broadcast(CANCEL_EVENT, { id: run.id });
-					return (await cancelOrphan(dbOf(this).db, run.id)) ?? (await getRun(dbOf(this).db, run.id)) ?? run;
+					await this.broker.broadcast(RUN_CANCEL_REQUESTED_EVENT, { id: run.id });
+					return (await cancelOrphan(this.db, run.id)) ?? (await getRun(this.db, run.id)) ?? run;
 				}
 			},
 			runs: {
@@ -309,17 +284,17 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				params: ListRunsParams,
 				response: RunListResponse,
 				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof ListRunsParams>>): Promise<ResultOf<typeof RunListResponse>> {
-					await dbOf(this).dbReady();
+					await this.dbReady();
 					const { source, status, limit, offset } = ctx.params;
-					return { runs: await listRuns(dbOf(this).db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
+					return { runs: await listRuns(this.db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
 				}
 			},
 			// For monitoring's alert rules (failed run, stale data): the latest runs per source and the schedules.
 			sourceStatus: {
 				visibility: "public",
 				async handler(this: EtlThis): Promise<{ sources: (SourceRunStatus & { cron: string | null })[] }> {
-					await dbOf(this).dbReady();
-					const statuses = new Map((await sourceRunStatuses(dbOf(this).db)).map((s) => [s.source, s]));
+					await this.dbReady();
+					const statuses = new Map((await sourceRunStatuses(this.db)).map((s) => [s.source, s]));
 					// The schedules in force: the config service's, live (etl.config.ts).
 					const crons = new Map(configOf(this, ETL_CONFIG).get("etl.schedules").map((s) => [s.source as string, s.cron]));
 					return {
@@ -337,57 +312,42 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 				params: RunIdParams,
 				response: RunDetailResponse,
 				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof RunIdParams>>): Promise<ResultOf<typeof RunDetailResponse>> {
-					await dbOf(this).dbReady();
-					const run = await getRun(dbOf(this).db, ctx.params.id);
-					if (!run) throw new Errors.MoleculerClientError(`No ETL run ${ctx.params.id}`, 404, "ETL_RUN_NOT_FOUND", { id: ctx.params.id });
-					const checkpoint = await getCheckpoint(dbOf(this).db, run.id);
-					return { ...run, checkpoint: checkpoint?.position ?? null, issues: await runIssues(dbOf(this).db, run.id, 100) };
+					await this.dbReady();
+					const run = await getRun(this.db, ctx.params.id);
+					if (!run) throw new RunNotFoundError(ctx.params.id);
+					const checkpoint = await getCheckpoint(this.db, run.id);
+					return { ...run, checkpoint: checkpoint?.position ?? null, issues: await runIssues(this.db, run.id, 100) };
 				}
 			}
 		},
 
 		events: {
-			[CANCEL_EVENT]: {
+			[RUN_CANCEL_REQUESTED_EVENT]: {
 				params: CancelRequestedPayload,
 				handler(this: EtlThis, ctx: Context<ParamsOf<typeof CancelRequestedPayload>>): void {
-					stateOf(this).active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
+					this.active.get(ctx.params.id)?.controller.abort(new RunCancelled("cancelled by an operator"));
 				}
 			},
 			// Both: Moleculer's own view from this node, and health's (which may see a departure first).
 			"$node.disconnected"(this: EtlThis, ctx: Context<{ node: { id: string }; unexpected: boolean }>): Promise<void> {
 				return holderLeft.call(this, ctx.params.node.id, ctx.params.unexpected ? "stopped sending heartbeats" : "left gracefully");
 			},
-			[HEALTH_CHANGED_EVENT](this: EtlThis, ctx: Context<HealthTransition>): Promise<void> | undefined {
+			[STATUS_CHANGED_EVENT](this: EtlThis, ctx: Context<Transition>): Promise<void> | undefined {
 				const t = ctx.params;
 				return t.kind === "node" && t.to === "down" ? holderLeft.call(this, t.id, `seen down by ${t.observer}${t.reason ? `: ${t.reason}` : ""}`) : undefined;
 			}
 		},
 
 		created(this: EtlThis): void {
-			const state: EtlState = { documents: undefined, documentsOpened: Promise.resolve(), active: new Map(), stopSchedules: () => undefined, stopping: false };
-			states.set(this, state);
-			addHealthCheck(this, "documents", async () => {
-				if (!state.documents) throw new Error("document store not open yet");
-				await state.documents.ping(1_500);
-				return state.documents.kind;
-			});
+			this.active = new Map();
+			this.stopSchedules = () => undefined;
+			this.stopping = false;
 		},
 
 		async started(this: EtlThis): Promise<void> {
-			const state = stateOf(this);
-			const env = options.env ?? loadEnv();
-			// Opened in the background like the database: a node starts even while its stores are away.
-			// Unbounded on purpose: this background step waits for however long the database is away.
-			state.documentsOpened = dbOf(this).dbReady(Number.POSITIVE_INFINITY).then(async () => {
-				try {
-					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });
-				} catch (err) {
-					this.logger.warn(`Document store unavailable: ${err instanceof Error ? err.message : String(err)}`);
-				}
-			});
 			// Schedules whose tick is still starting a run: a later tick skips rather than queue behind it.
 			const starting = new Set<Schedule>();
-			state.stopSchedules = followSchedules(this, (schedules) => startSchedules(schedules, (schedule, slot) => {
+			this.stopSchedules = followSchedules(this, (schedules) => startSchedules(schedules, (schedule, slot) => {
 				if (starting.has(schedule)) {
 					this.logger.warn(`Scheduled ${schedule.source} run skipped (${schedule.cron}): the previous tick is still starting`);
 					return;
@@ -406,15 +366,14 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema<EtlSe
 		},
 
 		async stopped(this: EtlThis): Promise<void> {
-			const state = stateOf(this);
-			state.stopping = true;
-			state.stopSchedules();
+			this.stopping = true;
+			this.stopSchedules();
 			// A graceful stop hands running runs over: the next run of the source resumes from the checkpoint.
-			for (const active of state.active.values()) active.controller.abort(new NodeStopping("the node is stopping"));
-			await Promise.allSettled([...state.active.values()].map((a) => a.done));
-			await state.documents?.close();
+			// The document store closes after this (DocumentStoreMixin stops after the service's own handler).
+			for (const active of this.active.values()) active.controller.abort(new NodeStopping("the node is stopping"));
+			await Promise.allSettled([...this.active.values()].map((a) => a.done));
 		}
-	};
+	});
 }
 
 export default EtlService();

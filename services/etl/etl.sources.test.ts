@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbService } from "../../mixins/db.mixin.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { extractTransform } from "./connectors/extract-transform.ts";
 import { createConnector } from "./connectors/registry.ts";
 import { EtlService } from "./etl.service.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ClusterModel, type NodeFacts } from "./cluster-model.ts";
 import { MemoryTransitionLog } from "./transition-log.ts";
-import type { Transition } from "./transition.ts";
+import type { Transition } from "./health.contract.ts";
 
 const T0 = new Date("2026-11-25T10:00:00.000Z");
 const later = (ms: number): Date => new Date(T0.getTime() + ms);

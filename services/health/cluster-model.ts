@@ -7,7 +7,7 @@
  * `health.status.changed` free of duplicates however often the registry is re-read.
  */
 import type { WantedReplicas } from "./replica-policy.ts";
-import type { Transition, TransitionKind } from "./transition.ts";
+import type { Transition, TransitionKind } from "./health.contract.ts";
 
 export type NodeState = "up" | "down";
 export type ServiceStatus = "up" | "degraded" | "down";

@@ -12,7 +12,7 @@ import { runHealthChecks } from "./health-checker.ts";
 import { readNodeFacts } from "./node-facts.ts";
 import type { WantedReplicas } from "./replica-policy.ts";
 import type { TransitionLog } from "./transition-log.ts";
-import { STATUS_CHANGED_EVENT, type Transition } from "./transition.ts";
+import { LEFT_GRACEFULLY, STATUS_CHANGED_EVENT, type Transition } from "./health.contract.ts";
 
 export interface WatcherOptions {
 	/** The health service's own full name: instances elect an announcer among its live replicas. */
@@ -25,10 +25,6 @@ export interface WatcherOptions {
 	wanted: WantedReplicas;
 	logger: Logger;
 }
-
-/** Why a node is down after a graceful stop: news, not a warning. */
-export const LEFT_GRACEFULLY = "left the cluster gracefully";
-export const LOST_HEARTBEAT = "no heartbeat within the timeout (unexpected)";
 
 /** How long `start` waits for this service to appear in the registry before taking its baseline anyway. */
 const REGISTRATION_WAIT_MS = 5_000;

@@ -6,11 +6,11 @@ import type { DbService } from "../../mixins/db.mixin.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthMixin, addHealthCheck } from "../../mixins/health.mixin.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import { HealthService } from "./health.service.ts";
-import type { Transition } from "./transition.ts";
+import type { Transition } from "./health.contract.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 
 function probeService(state: { healthy: boolean }): ServiceSchema {

@@ -10,7 +10,7 @@
 import type { Database } from "../../runtime/storage/database.ts";
 import { quoteQualified } from "../../runtime/storage/sql-identifiers.ts";
 import { MemoryTransitionLog, type TransitionLog, type TransitionQuery } from "./transition-log.ts";
-import type { Transition, TransitionKind } from "./transition.ts";
+import type { Transition, TransitionKind } from "./health.contract.ts";
 
 /** Transitions waiting for the database beyond this are dropped, oldest first (the ring keeps them). */
 export const MAX_PENDING = 1_000;

@@ -10,7 +10,7 @@ import { queryInt, text } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
 import { zodResponse } from "../../runtime/validation/zod-response.ts";
 import { DEFAULT_HISTORY_CAPACITY } from "./transition-log.ts";
-import { TRANSITION_KINDS } from "./transition.ts";
+import { TRANSITION_KINDS } from "./health.contract.ts";
 
 export const TransitionsParams = zodParams(
 	z.strictObject({

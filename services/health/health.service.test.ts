@@ -7,10 +7,10 @@ import type { Service, ServiceBroker, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthMixin, addHealthCheck } from "../../mixins/health.mixin.ts";
-import type { ClusterSummary } from "./cluster-watcher.ts";
-import { makeBroker, randomNamespace, transitionRecorder, waitFor } from "./health-test-kit.ts";
+import type { ClusterSummary } from "./health.contract.ts";
+import { makeBroker, randomNamespace, transitionRecorder, waitFor } from "../../test/kits/health-test-kit.ts";
 import healthService, { type HealthSettings } from "./health.service.ts";
-import type { Transition } from "./transition.ts";
+import type { Transition } from "./health.contract.ts";
 
 const FAST_HEALTH: ServiceSchema<HealthSettings> = { name: "health", mixins: [healthService], settings: { checkIntervalMs: 200, checkTimeoutMs: 1_000 } };
 

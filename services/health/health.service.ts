@@ -1,5 +1,5 @@
 /**
- * `health`: the live picture of the cluster (DESIGN.md).
+ * `health`: the live picture of the cluster (README.md).
  *
  * Listens to Moleculer's node, service and circuit-breaker events, runs every replica's own
  * health check, keeps nodes and services with their status (up, degraded, down) against the
@@ -7,13 +7,15 @@
  * `HealthService({ ... })` lets the history and the deployment service's replica counts be
  * plugged in; the default export keeps the history in the database (the `health` schema).
  */
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { DbTransitionLog } from "./db-transition-log.ts";
 import type { CircuitReport, CircuitState } from "./cluster-model.ts";
-import { ClusterWatcher, LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./cluster-watcher.ts";
+import { ClusterWatcher } from "./cluster-watcher.ts";
+import { LEFT_GRACEFULLY, LOST_HEARTBEAT } from "./health.contract.ts";
 import type { WantedReplicas } from "./replica-policy.ts";
 import { MemoryTransitionLog, type TransitionLog } from "./transition-log.ts";
 import { TOPOLOGY_CHANGED, type TopologyReplicas, WantedTopology } from "./wanted-topology.ts";
@@ -49,22 +51,17 @@ export interface HealthServiceOptions {
 	wantedReplicas?: WantedReplicas;
 }
 
-interface HealthState {
+/**
+ * What a health service holds while it runs, set in `created`: per service instance, not per
+ * schema, since tests and one-process setups build several brokers from one schema.
+ */
+interface HealthVars {
 	watcher: ClusterWatcher;
 	transitions: TransitionLog;
 	topology: WantedTopology;
 }
 
-type HealthThis = Service<HealthSettings>;
-
-// Per service instance, not per schema: tests and one-process setups build several brokers from one schema.
-const states = new WeakMap<Service<HealthSettings>, HealthState>();
-
-function stateOf(service: HealthThis): HealthState {
-	const state = states.get(service);
-	if (!state) throw new Error("The health service was used before it was created");
-	return state;
-}
+type HealthThis = ServiceThis<HealthSettings, HealthVars>;
 
 function circuitReport(ctx: Context<CircuitEventPayload>, state: CircuitState): CircuitReport {
 	const p = ctx.params;
@@ -79,8 +76,8 @@ function circuitReport(ctx: Context<CircuitEventPayload>, state: CircuitState): 
 	};
 }
 
-export function HealthService(options: HealthServiceOptions = {}): ServiceSchema<HealthSettings> {
-	return {
+export function HealthService(options: HealthServiceOptions = {}): ServiceSchema {
+	return defineService<HealthSettings, HealthVars>({
 		name: "health",
 		mixins: options.persist ? [DbMixin({ schema: "health", ...(options.database ? { database: options.database } : {}) }), HealthMixin()] : [HealthMixin()],
 		// `rest`: the base path of the routes below, under the gateway's /api/v1.
@@ -95,7 +92,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: ClusterResponse,
 				handler(this: HealthThis): ResultOf<typeof ClusterResponse> {
-					return stateOf(this).watcher.summary();
+					return this.watcher.summary();
 				}
 			},
 			nodes: {
@@ -105,7 +102,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: NodesResponse,
 				handler(this: HealthThis): ResultOf<typeof NodesResponse> {
-					return { nodes: stateOf(this).watcher.summary().nodes };
+					return { nodes: this.watcher.summary().nodes };
 				}
 			},
 			services: {
@@ -115,7 +112,7 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				params: NoParams,
 				response: ServicesResponse,
 				handler(this: HealthThis): ResultOf<typeof ServicesResponse> {
-					return { services: stateOf(this).watcher.summary().services };
+					return { services: this.watcher.summary().services };
 				}
 			},
 			transitions: {
@@ -126,40 +123,38 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				response: TransitionsResponse,
 				async handler(this: HealthThis, ctx: Context<ParamsOf<typeof TransitionsParams>>): Promise<ResultOf<typeof TransitionsResponse>> {
 					const { limit, kind, id } = ctx.params;
-					return { transitions: await stateOf(this).transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
+					return { transitions: await this.transitions.list({ limit, ...(kind ? { kind } : {}), ...(id ? { id } : {}) }) };
 				}
 			}
 		},
 
 		events: {
 			"$node.connected"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				this.watcher.nodesChanged();
 			},
 			"$node.updated"(this: HealthThis): void {
-				stateOf(this).watcher.nodesChanged();
+				this.watcher.nodesChanged();
 			},
 			"$node.disconnected"(this: HealthThis, ctx: Context<NodeEventPayload>): void {
 				const reason = ctx.params.unexpected ? LOST_HEARTBEAT : LEFT_GRACEFULLY;
-				stateOf(this).watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
+				this.watcher.nodesChanged(new Map([[ctx.params.node.id, reason]]));
 			},
 			"$services.changed"(this: HealthThis): void {
-				const state = stateOf(this);
-				state.watcher.nodesChanged();
+				this.watcher.nodesChanged();
 				// Until a deployment node has answered once; afterwards its broadcasts keep this current.
-				if (!state.topology.known && !options.wantedReplicas) followTopology(state, state.topology.fetch(this.broker));
+				if (!this.topology.known && !options.wantedReplicas) followTopology(this.watcher, this.topology.fetch(this.broker));
 			},
 			[TOPOLOGY_CHANGED](this: HealthThis, ctx: Context<TopologyReplicas>): void {
-				const state = stateOf(this);
-				if (!options.wantedReplicas && state.topology.apply(ctx.params)) state.watcher.nodesChanged();
+				if (!options.wantedReplicas && this.topology.apply(ctx.params)) this.watcher.nodesChanged();
 			},
 			"$circuit-breaker.opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "open"));
+				this.watcher.circuitChanged(circuitReport(ctx, "open"));
 			},
 			"$circuit-breaker.half-opened"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "half-open"));
+				this.watcher.circuitChanged(circuitReport(ctx, "half-open"));
 			},
 			"$circuit-breaker.closed"(this: HealthThis, ctx: Context<CircuitEventPayload>): void {
-				stateOf(this).watcher.circuitChanged(circuitReport(ctx, "closed"));
+				this.watcher.circuitChanged(circuitReport(ctx, "closed"));
 			}
 		},
 
@@ -175,30 +170,30 @@ export function HealthService(options: HealthServiceOptions = {}): ServiceSchema
 				wanted: options.wantedReplicas ?? topology.wanted,
 				logger: this.logger
 			});
-			states.set(this, { watcher, transitions, topology });
+			this.watcher = watcher;
+			this.transitions = transitions;
+			this.topology = topology;
 		},
 
 		started(this: HealthThis): void {
-			const state = stateOf(this);
-			state.watcher.start();
-			if (!options.wantedReplicas) followTopology(state, state.topology.fetch(this.broker));
+			this.watcher.start();
+			if (!options.wantedReplicas) followTopology(this.watcher, this.topology.fetch(this.broker));
 		},
 
 		async stopped(this: HealthThis): Promise<void> {
-			const state = stateOf(this);
-			await state.watcher.stop();
-			if (state.transitions instanceof DbTransitionLog) {
-				await state.transitions.flush();
-				state.transitions.close();
+			await this.watcher.stop();
+			if (this.transitions instanceof DbTransitionLog) {
+				await this.transitions.flush();
+				this.transitions.close();
 			}
 		}
-	};
+	});
 }
 
 /** New counts change service statuses: re-judge at once. */
-function followTopology(state: HealthState, fetched: Promise<boolean>): void {
+function followTopology(watcher: ClusterWatcher, fetched: Promise<boolean>): void {
 	void fetched.then((changed) => {
-		if (changed) state.watcher.nodesChanged();
+		if (changed) watcher.nodesChanged();
 	});
 }
 

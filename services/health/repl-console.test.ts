@@ -13,8 +13,8 @@ import { HealthMixin } from "../../mixins/health.mixin.ts";
 import { clusterReport, renderCluster } from "../../repl/commands/cluster.command.ts";
 import { renderTransitions } from "../../repl/commands/transitions.command.ts";
 import { loadCommands } from "../../repl/load-commands.ts";
-import type { ClusterSummary } from "./cluster-watcher.ts";
-import { NATS_URL, makeBroker, randomNamespace, waitFor } from "./health-test-kit.ts";
+import type { ClusterSummary } from "./health.contract.ts";
+import { NATS_URL, makeBroker, randomNamespace, waitFor } from "../../test/kits/health-test-kit.ts";
 import healthService, { type HealthSettings } from "./health.service.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 

@@ -2,7 +2,7 @@
  * Where the history of transitions lives: `MemoryTransitionLog` (a bounded ring), or the database
  * (`DbTransitionLog`, which keeps a ring too for when the database is away).
  */
-import type { Transition, TransitionKind } from "./transition.ts";
+import type { Transition, TransitionKind } from "./health.contract.ts";
 
 export interface TransitionQuery {
 	/** Newest first, at most this many. */

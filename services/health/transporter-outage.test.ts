@@ -7,10 +7,10 @@ import type { ServiceBroker, ServiceSchema } from "moleculer";
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthMixin, runNodeHealthChecks } from "../../mixins/health.mixin.ts";
 import { watchTransporter } from "../../mixins/transporter-monitor.ts";
-import type { ClusterSummary } from "./cluster-watcher.ts";
-import { NatsRelay, makeBroker, randomNamespace, waitFor } from "./health-test-kit.ts";
+import type { ClusterSummary } from "./health.contract.ts";
+import { NatsRelay, makeBroker, randomNamespace, waitFor } from "../../test/kits/health-test-kit.ts";
 import healthService, { type HealthSettings } from "./health.service.ts";
-import type { Transition } from "./transition.ts";
+import type { Transition } from "./health.contract.ts";
 
 const FAST_HEALTH: ServiceSchema<HealthSettings> = { name: "health", mixins: [healthService], settings: { checkIntervalMs: 200, checkTimeoutMs: 1_000 } };
 

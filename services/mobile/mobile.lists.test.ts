@@ -4,11 +4,11 @@
  * on demand; devices for a signed-in user only, each user's alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf } from "../../gateway/gateway-test-kit.ts";
+import { errorOf } from "../../test/kits/gateway-test-kit.ts";
 import type { Database } from "../../runtime/storage/database.ts";
 import { acquireDatabase, releaseDatabase } from "../../runtime/storage/database-registry.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { type MobileNode, loadFixtures, ok, startMobileNode } from "./mobile-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
+import { type MobileNode, loadFixtures, ok, startMobileNode } from "../../test/kits/mobile-test-kit.ts";
 
 type Obj = Record<string, unknown>;
 type Page = { items: Obj[]; cursor: string | null };

@@ -11,12 +11,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf } from "../../gateway/gateway-test-kit.ts";
+import { errorOf } from "../../test/kits/gateway-test-kit.ts";
 import type { Database } from "../../runtime/storage/database.ts";
 import { acquireDatabase, releaseDatabase } from "../../runtime/storage/database-registry.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { CRAFTED_PARLIAMENT } from "../web/web-test-kit.ts";
-import { type MobileNode, SyncClient, loadFixtures, ok, serverItems, startMobileNode } from "./mobile-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
+import { CRAFTED_PARLIAMENT } from "../../test/kits/web-test-kit.ts";
+import { type MobileNode, SyncClient, loadFixtures, ok, serverItems, startMobileNode } from "../../test/kits/mobile-test-kit.ts";
 import type { Change } from "./v1/changes.ts";
 
 type Obj = Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_FAILURE_DETECTION } from "../../runtime/fast-discoverer.ts";
-import { type TestDatabase, createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { type TestDatabase, createPostgresDatabase } from "../../test/storage/test-databases.ts";
 import { accessToken, operatorToken } from "../../test/helpers/auth.ts";
 import { type ClusterClient, type NodeProcess, TestCluster, http, summarize, waitFor } from "../../test/helpers/cluster.ts";
 import type { Alert, AlertEvent } from "./monitoring.contract.ts";

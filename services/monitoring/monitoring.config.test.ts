@@ -1,7 +1,7 @@
 /** Alert thresholds through the central configuration: a change reaches the thresholds' source live; out of range is refused. */
 import { type Service, ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { ZodValidator } from "../../runtime/validation/zod-validator.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { ConfigService } from "../config/config.service.ts";

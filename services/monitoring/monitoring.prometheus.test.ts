@@ -4,7 +4,7 @@
  * returning the platform's series with each node's label. promtool checks the exposition itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestDatabase, createPostgresDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { type TestDatabase, createPostgresDatabase } from "../../test/storage/test-databases.ts";
 import { type NodeProcess, TestCluster, http, waitFor } from "../../test/helpers/cluster.ts";
 import { type PrometheusServer, promtool, startPrometheus } from "../../test/helpers/prometheus-server.ts";
 

@@ -1,5 +1,5 @@
 /**
- * `monitoring`: metrics and alerts (DESIGN.md, issue 12).
+ * `monitoring`: metrics and alerts (README.md, issue 12).
  *
  * - The cluster-wide `/metrics` is served by the gateway from every node's registry
  *   (metrics/cluster-scrape.ts); this service adds the cluster's own series from the evaluator.
@@ -11,13 +11,14 @@
  *
  * Thresholds come from one seam (thresholds.ts), fed by the config service (monitoring.config.ts).
  */
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { z } from "zod";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { principalOf } from "../../middlewares/permissions.middleware.ts";
-import { STATUS_CHANGED_EVENT } from "../health/transition.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
+import { principalOf } from "../../access/principal.ts";
+import { STATUS_CHANGED_EVENT } from "../health/health.contract.ts";
 import { type Env, loadEnv } from "../../runtime/env.ts";
 import type { DatabaseConfig } from "../../runtime/storage/database.ts";
 import { pagination, text } from "../../runtime/validation/fields.ts";
@@ -43,23 +44,17 @@ export interface MonitoringServiceOptions {
 	settings?: Partial<MonitoringSettings>;
 }
 
-type MonitoringThis = Service<MonitoringSettings>;
-
-const states = new WeakMap<Service<MonitoringSettings>, { evaluator: AlertEvaluator; thresholds: ThresholdSource }>();
-
-function stateOf(service: MonitoringThis): { evaluator: AlertEvaluator; thresholds: ThresholdSource } {
-	const state = states.get(service);
-	if (!state) throw new Error("The monitoring service was used before it was created");
-	return state;
+/** What a monitoring service holds while it runs, set in `created` (DbMixin adds its part). */
+interface MonitoringVars extends DbService {
+	evaluator: AlertEvaluator;
+	thresholds: ThresholdSource;
 }
 
-function dbOf(service: MonitoringThis): DbService {
-	return service as unknown as DbService;
-}
+type MonitoringThis = ServiceThis<MonitoringSettings, MonitoringVars>;
 
 async function database(service: MonitoringThis): Promise<DbService["db"]> {
-	await dbOf(service).dbReady();
-	return dbOf(service).db;
+	await service.dbReady();
+	return service.db;
 }
 
 /** Who did it, for acknowledgements and silences: the signed-in user or key, or the console. */
@@ -120,9 +115,9 @@ function pageLinks(path: string, query: Record<string, string | undefined>, offs
 	return { next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null };
 }
 
-export function MonitoringService(options: MonitoringServiceOptions = {}): ServiceSchema<MonitoringSettings> {
+export function MonitoringService(options: MonitoringServiceOptions = {}): ServiceSchema {
 	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
-	return {
+	return defineService<MonitoringSettings, MonitoringVars>({
 		name: "monitoring",
 		// Thresholds live in the config service (monitoring.config.ts); ALERT_THRESHOLDS is this node's default.
 		mixins: [DbMixin({ schema: "monitoring", ...dbOptions }), HealthMixin(), MonitoringConfigMixin(() => parseThresholds((options.env ?? loadEnv()).alertThresholds))],
@@ -186,8 +181,7 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 				rest: "GET /status",
 				async handler(this: MonitoringThis): Promise<{ evaluator: string | null; lease: Awaited<ReturnType<typeof evaluatorLease>>; thisNode: EvaluatorStatus; thresholds: Thresholds }> {
 					const lease = await evaluatorLease(await database(this));
-					const state = stateOf(this);
-					return { evaluator: lease?.holder ?? null, lease, thisNode: state.evaluator.status(), thresholds: state.thresholds.current() };
+					return { evaluator: lease?.holder ?? null, lease, thisNode: this.evaluator.status(), thresholds: this.thresholds.current() };
 				}
 			},
 			alert: {
@@ -217,7 +211,7 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 			evaluate: {
 				visibility: "public",
 				async handler(this: MonitoringThis): Promise<EvaluatorStatus> {
-					const { evaluator } = stateOf(this);
+					const { evaluator } = this;
 					await evaluator.evaluateNow();
 					return evaluator.status();
 				}
@@ -227,7 +221,7 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 		events: {
 			// A transition is news for node-down and replica rules: evaluate now, not at the next tick.
 			[STATUS_CHANGED_EVENT](this: MonitoringThis): void {
-				stateOf(this).evaluator.requestEvaluation();
+				this.evaluator.requestEvaluation();
 			}
 		},
 
@@ -238,25 +232,27 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 				broker: this.broker,
 				logger: this.logger,
 				// Background work: wait for the database however long it is away.
-				db: () => dbOf(this).dbReady(Number.POSITIVE_INFINITY).then(() => dbOf(this).db),
-				openDb: () => dbOf(this).db as DbService["db"] | undefined,
+				db: () => this.dbReady(Number.POSITIVE_INFINITY).then(() => this.db),
+				// DbMixin's `db` is undefined until the database has come up, whatever its type says.
+				openDb: () => this.db as DbService["db"] | undefined,
 				thresholds,
 				leaseTtlMs: this.settings.leaseTtlMs ?? 3_000,
 				callTimeoutMs: this.settings.callTimeoutMs ?? 2_000
 			});
-			states.set(this, { evaluator, thresholds });
+			this.evaluator = evaluator;
+			this.thresholds = thresholds;
 		},
 
 		started(this: MonitoringThis): void {
 			// An injected source (tests) is the test's own; otherwise the config service feeds it.
-			if (!options.thresholds) followThresholds(this, stateOf(this).thresholds);
-			stateOf(this).evaluator.start();
+			if (!options.thresholds) followThresholds(this, this.thresholds);
+			this.evaluator.start();
 		},
 
 		async stopped(this: MonitoringThis): Promise<void> {
-			await stateOf(this).evaluator.stop();
+			await this.evaluator.stop();
 		}
-	};
+	});
 }
 
 export default MonitoringService();

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../test/helpers/node-process.ts";
 import { promtool } from "../../test/helpers/prometheus-server.ts";
 import { PLATFORM_METRICS } from "../../runtime/platform-metrics.ts";
-import { familyName } from "./metrics/prometheus-exposition.ts";
+import { familyName } from "../../runtime/metrics/prometheus-exposition.ts";
 import { renderPrometheusRules } from "./alerts/prometheus-rules.ts";
 import { ALERT_RULES } from "./monitoring.contract.ts";
 

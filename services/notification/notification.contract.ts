@@ -8,7 +8,7 @@
  *   (services/etl/pipeline/loader.ts `DomainEvent`), emitted after each commit;
  * - `web.follow.created` (services/web/citizen/citizen-events.ts, `FollowEvent`): the first follow
  *   of a user gets a notice saying where notices go;
- * - `auth.security` (services/auth/core/events.ts, `SecurityEvent`): a sign-in, a second factor or
+ * - `auth.security` (services/auth/auth.contract.ts, `SecurityEvent`): a sign-in, a second factor or
  *   a password changed;
  * - `alert.fired`, `alert.resolved` (services/monitoring/monitoring.contract.ts), broadcast: every
  *   notification node receives them, the event id (alert id + transition + time) deduplicates.
@@ -21,7 +21,7 @@
  *   forwards to that user's own streams on `/api/v1/notifications/stream`.
  */
 export { ALERT_FIRED_EVENT, ALERT_RESOLVED_EVENT } from "../monitoring/monitoring.contract.ts";
-export { SECURITY_EVENT } from "../auth/core/events.ts";
+export { SECURITY_EVENT } from "../auth/auth.contract.ts";
 
 /** Mirrors services/web/citizen/citizen-events.ts (another branch while this was written): the name is the contract. */
 export const FOLLOW_CREATED_EVENT = "web.follow.created";

@@ -14,7 +14,7 @@ import { ManagedChild } from "../../test/helpers/child.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import type { Database } from "../../runtime/storage/database.ts";
 import { openStandalone } from "../../runtime/storage/database-registry.ts";
-import { createPostgresDatabase, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { type NewDelivery, recordDecision } from "./outbox/outbox-store.ts";
 import { createWebhook } from "./stores/webhook-store.ts";
 import { SmtpSink, WebhookReceiver } from "./test-kit/receivers.ts";
@@ -33,7 +33,7 @@ describe("a notification node killed mid-delivery (PostgreSQL 15, real child pro
 	let env: NodeJS.ProcessEnv = {};
 
 	function startNode(name: string): ManagedChild {
-		const child = new ManagedChild({ name, command: process.execPath, args: [path.join(import.meta.dirname, "test-kit/worker-node.ts")], env: { ...env, NODE_ID: `${name}-${randomUUID().slice(0, 6)}` } });
+		const child = new ManagedChild({ name, command: process.execPath, args: [path.join(import.meta.dirname, "../../test/kits/notification-worker-node.ts")], env: { ...env, NODE_ID: `${name}-${randomUUID().slice(0, 6)}` } });
 		children.push(child);
 		return child;
 	}

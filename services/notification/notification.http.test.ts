@@ -7,10 +7,10 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceBroker } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthNode, startAuthNode } from "../auth/auth-test-kit.ts";
-import { request } from "../../gateway/gateway-test-kit.ts";
+import { type AuthNode, startAuthNode } from "../../test/kits/auth-test-kit.ts";
+import { request } from "../../test/kits/gateway-test-kit.ts";
 import type { DbService } from "../../mixins/db.mixin.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
 import { waitFor } from "../../test/helpers/wait-for.ts";
 import { verifyWebhook } from "./channels/webhook-signature.ts";
 import { NotificationService } from "./notification.service.ts";

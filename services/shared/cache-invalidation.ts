@@ -11,10 +11,11 @@
  * the clean would store the old answer afterwards. Each request notes the generation it began in;
  * one that sees the generation moved while it ran cleans again once its answer has been stored.
  */
+import { DOMAIN_EVENTS } from "../etl/etl.contract.ts";
 import type { ServiceBroker } from "moleculer";
 
-export const RUN_PROGRESS_EVENT = "etl.run.progress";
-export const CACHE_CLEAN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "politician.created", "politician.updated"] as const;
+/** The ETL's domain events: each is a committed change to the data a read service answers with. */
+export const CACHE_CLEAN_EVENTS = DOMAIN_EVENTS;
 /** The cacher's keys start with the action name: `web.**` is every cached web answer. */
 export function cachePatternOf(serviceName: string): string {
 	return `${serviceName}.**`;

@@ -1,5 +1,5 @@
 /**
- * The voting record's definitions (DESIGN.md, "The voting record, defined") as SQL, in one place
+ * The voting record's definitions (README.md, "The voting record") as SQL, in one place
  * for the record, the ballots list and a vote's party results:
  * - a ballot's party is the party of the membership the ballot belongs to; a ballot without a
  *   membership, and a member sitting as an Independent, has no party and so no party position;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { queryInt } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
-import { session, slug } from "../web/params.ts";
+import { session, slug } from "../shared/identifiers.ts";
 
 const lang = z.enum(["en", "fr"]).default("en");
 

@@ -1,5 +1,5 @@
 /**
- * The identifiers citizens know (DESIGN.md "Public routes"), as zod fields for the web routes'
+ * The identifiers citizens know (README.md "Public data"), as zod fields for the web routes'
  * params: a session `44-1`, a bill `C-10` or `44-1/C-10`, a vote `44-1/123`, a politician's slug,
  * a party key, a riding as its OCD division id or district number. Each is bounded and patterned,
  * so a malformed one is a 422 naming the field before any SQL runs.

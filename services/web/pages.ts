@@ -1,5 +1,5 @@
 /**
- * The list shape of DESIGN.md ("Public routes"): `{ objects, pagination: { offset, limit, total,
+ * The list shape of README.md ("Public data"): `{ objects, pagination: { offset, limit, total,
  * next_url, previous_url } }`, openparliament's shape plus `total`. The links are built from the
  * validated params, not from the request URL, so every node (and the cache) answers the same links
  * for the same query: filters in a fixed order, defaults left out.

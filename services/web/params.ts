@@ -1,17 +1,14 @@
 /**
  * Every web action's params, one zod schema each (docs/decisions/0012-zod-action-schemas.md): the
  * validator, the handler's type and the OpenAPI description. Strict objects, so an unknown filter
- * is a 422 naming it. Identifiers are the ones citizens know (DESIGN.md): a session `44-1`, a bill
+ * is a 422 naming it. Identifiers are the ones citizens know (README.md): a session `44-1`, a bill
  * `C-10`, a vote's number in its session, a politician's slug, a riding's OCD division id.
  */
 import { z } from "zod";
 import { pagination, queryFlag, queryInt, text } from "../../runtime/validation/fields.ts";
 import { zodParams } from "../../runtime/validation/zod-params.ts";
+import { billNumber, session, slug } from "../shared/identifiers.ts";
 
-export const session = z.string().max(5).regex(/^\d{1,2}-\d$/, "must look like 44-1");
-/** Bill numbers as the House writes them; `c-10` is read as `C-10`. */
-export const billNumber = z.string().max(8).regex(/^[CScs]-\d{1,4}[A-Za-z]?$/, "must look like C-10 or S-203").transform((n) => n.toUpperCase());
-export const slug = z.string().max(100).regex(/^[a-z0-9-]+$/, "must be a slug like justin-trudeau");
 const partyKey = z.string().max(60).regex(/^[a-z0-9-]+$/, "must be a party key like liberal");
 const province = z.enum(["NL", "PE", "NS", "NB", "QC", "ON", "MB", "SK", "AB", "BC", "YT", "NT", "NU"]);
 const isoDate = z.iso.date();

@@ -10,11 +10,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf } from "../../gateway/gateway-test-kit.ts";
+import { errorOf } from "../../test/kits/gateway-test-kit.ts";
 import type { Database } from "../../runtime/storage/database.ts";
 import { acquireDatabase, releaseDatabase } from "../../runtime/storage/database-registry.ts";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { CRAFTED_PARLIAMENT, OCD_FIXTURES, listOf, startLoadedWebNode, type WebNode } from "./web-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
+import { CRAFTED_PARLIAMENT, OCD_FIXTURES, listOf, startLoadedWebNode, type WebNode } from "../../test/kits/web-test-kit.ts";
 
 type Obj = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /**
- * The voting record's figures against a hand count (DESIGN.md, "The voting record, defined"), on
+ * The voting record's figures against a hand count (README.md, "The voting record"), on
  * PostgreSQL 15 and PGlite, over HTTP. The crafted parliament (fixtures/crafted-parliament.json),
  * session 44-1, five votes; Liberal (L), Conservative (C), one Independent (fay):
  *
@@ -14,8 +14,8 @@
  * dissent against the Conservatives' No); fay sits as an Independent and has no party position.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDatabase } from "../../runtime/storage/test-fixtures/test-databases.ts";
-import { CRAFTED_PARLIAMENT, startWebNode, type WebNode } from "./web-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../test/storage/test-databases.ts";
+import { CRAFTED_PARLIAMENT, startWebNode, type WebNode } from "../../test/kits/web-test-kit.ts";
 
 interface Figures {
 	votes_cast: number;

@@ -1,26 +1,26 @@
 /**
- * `web`: the public data API, read side (issue 11; routes and contracts in DESIGN.md "Public
+ * `web`: the public data API, read side (issue 11; routes and contracts in README.md "Public
  * routes"). Every action is published to anyone (`permissions: ["public"]`), answers from the ETL's
  * tables (schema `etl`, read only: DbMixin `reads`), and is cached by Moleculer's cacher per action
- * and params; ../shared/cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
+ * and params; services/shared/cache-invalidation.ts says when the cache is cleaned. The gateway adds the ETag and
  * `API-Version` headers (gateway/etag.ts).
  *
  * Handlers only orchestrate: SQL lives in stores/, params in params.ts (zod, strict: an unknown
  * filter is a 422 naming it), the list shape in pages.ts.
  */
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
+import { DocumentStoreMixin, type DocumentStoreVars } from "../../mixins/document-store.mixin.ts";
 import { HealthMixin } from "../../mixins/health.mixin.ts";
-import { type Env, loadEnv } from "../../runtime/env.ts";
+import { type ServiceThis, defineService } from "../../runtime/define-service.ts";
+import type { Env } from "../../runtime/env.ts";
 import type { DatabaseConfig, SqlExecutor } from "../../runtime/storage/database.ts";
-import { databaseConfigFromEnv } from "../../runtime/storage/database-config.ts";
-import type { DocumentStore } from "../../runtime/storage/document-store.ts";
-import { openDocumentStore } from "../../runtime/storage/open-document-store.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import { billSource } from "./bill-source.ts";
-import { CACHE_CLEAN_EVENTS, CacheInvalidation, RUN_PROGRESS_EVENT } from "../shared/cache-invalidation.ts";
+import { CACHE_CLEAN_EVENTS, CacheInvalidation } from "../shared/cache-invalidation.ts";
+import { RUN_PROGRESS_EVENT } from "../etl/etl.contract.ts";
 import { STANCE_CHANGED_EVENT } from "./citizen/citizen-events.ts";
-import { NotFoundError } from "./errors.ts";
+import { NotFoundError } from "../shared/read-errors.ts";
 import { pageOf } from "./pages.ts";
 import {
 	BallotsParams,
@@ -55,38 +55,22 @@ export interface WebServiceOptions {
 	env?: Env;
 }
 
-type WebThis = Service<ServiceSettingSchema>;
-
-interface WebState {
+/** What a web service holds while it runs, set in `created` (DbMixin and DocumentStoreMixin add theirs). */
+interface WebVars extends DbService, DocumentStoreVars {
 	invalidation: CacheInvalidation;
-	documents: DocumentStore | undefined;
-	/** Settles when the document store has opened or failed to; `stopped` waits for it. */
-	documentsOpened: Promise<void>;
 }
 
-const states = new WeakMap<WebThis, WebState>();
-
-function stateOf(service: WebThis): WebState {
-	const state = states.get(service);
-	if (!state) throw new Error("The web service was used before it was created");
-	return state;
-}
-
-/** The DbMixin's part of `this` (added in its `created`; Moleculer's types cannot say so). */
-function dbOf(service: WebThis): DbService {
-	return service as unknown as DbService;
-}
+type WebThis = ServiceThis<ServiceSettingSchema, WebVars>;
 
 /**
  * Runs one read: waits (bounded) for the database, and tells the invalidation which generation
  * the answer was read in, so an answer read before a commit is not left in the cache after it.
  */
 async function read<T>(service: WebThis, work: (db: SqlExecutor) => Promise<T>): Promise<T> {
-	await dbOf(service).dbReady();
-	const state = stateOf(service);
-	const startedIn = state.invalidation.generation;
-	const result = await work(dbOf(service).db);
-	state.invalidation.settle(startedIn);
+	await service.dbReady();
+	const startedIn = service.invalidation.generation;
+	const result = await work(service.db);
+	service.invalidation.settle(startedIn);
 	return result;
 }
 
@@ -95,10 +79,13 @@ const PUBLIC_READ = { visibility: "published", permissions: ["public"], cache: t
 
 export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 	const dbOptions = { reads: ["etl"], ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
-	return {
+	const storeOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
+	return defineService<ServiceSettingSchema, WebVars>({
 		name: "web",
-		// Export and citizen routes live in their own modules (export/, citizen/), mixed in here.
-		mixins: [DbMixin(dbOptions), HealthMixin(), ExportActionsMixin(), CitizenActionsMixin()],
+		// Export and citizen routes live in their own modules (export/, citizen/), mixed in here. The
+		// document store opens in the background: a bill's lineage lacks its fetch time until it has,
+		// and web serves without it (no health check of its own).
+		mixins: [DbMixin(dbOptions), DocumentStoreMixin({ ...storeOptions, healthCheck: false }), HealthMixin(), ExportActionsMixin(), CitizenActionsMixin()],
 		settings: { rest: "/" },
 
 		actions: {
@@ -127,7 +114,7 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 							stages,
 							votes: votes.map((v) => ({ ...v, url: `/api/v1/votes/${v.session}/${v.number}` })),
 							stances: await stanceCounts(db, bill.session, bill.number),
-							source: await billSource(stateOf(this).documents, bill)
+							source: await billSource(this.documents, bill)
 						};
 					});
 				}
@@ -277,7 +264,7 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 		events: {
 			[RUN_PROGRESS_EVENT]: {
 				handler(this: WebThis, ctx: Context<Record<string, unknown>>): Promise<void> {
-					return stateOf(this).invalidation.onRunProgress(ctx.params).then(() => undefined);
+					return this.invalidation.onRunProgress(ctx.params).then(() => undefined);
 				}
 			},
 			...Object.fromEntries(
@@ -286,7 +273,7 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 					name,
 					{
 						handler(this: WebThis): Promise<void> {
-							return stateOf(this).invalidation.clean();
+							return this.invalidation.clean();
 						}
 					}
 				])
@@ -294,28 +281,9 @@ export function WebService(options: WebServiceOptions = {}): ServiceSchema {
 		},
 
 		created(this: WebThis): void {
-			states.set(this, { invalidation: new CacheInvalidation(this.broker, "web"), documents: undefined, documentsOpened: Promise.resolve() });
-		},
-
-		started(this: WebThis): void {
-			const state = stateOf(this);
-			const env = options.env ?? loadEnv();
-			// In the background like the ETL's: a bill's lineage lacks its fetch time until the store opens.
-			state.documentsOpened = dbOf(this)
-				.dbReady(Number.POSITIVE_INFINITY)
-				.then(async () => {
-					state.documents = await openDocumentStore({ mongoUrl: env.mongoUrl, database: options.database ?? databaseConfigFromEnv(env), nodeID: this.broker.nodeID });
-				})
-				.catch((err: unknown) => this.logger.warn(`Document store unavailable: ${err instanceof Error ? err.message : String(err)}`));
-		},
-
-		async stopped(this: WebThis): Promise<void> {
-			const state = stateOf(this);
-			await state.documentsOpened;
-			await state.documents?.close();
-			state.documents = undefined;
+			this.invalidation = new CacheInvalidation(this.broker, "web");
 		}
-	};
+	});
 }
 
 export default WebService();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { SERVICE_NAMES, loadServiceSchemas } from "../../runtime/service-catalog.ts";
+import { SERVICE_NAMES, loadServiceSchemas } from "../../platform/service-catalog.ts";
 import { isZodResponse, responseSchemaOf } from "../../runtime/validation/zod-response.ts";
 import { accessToken } from "../helpers/auth.ts";
 import { type NodeProcess, spawnNode } from "../helpers/node-process.ts";

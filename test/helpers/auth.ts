@@ -6,9 +6,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { loadEnv } from "../../runtime/env.ts";
-import { issueAccessToken } from "../../services/auth/core/jwt.ts";
-import { JWT_SETTINGS, keyringFromEnv } from "../../services/auth/core/keyring-from-env.ts";
-import type { Role } from "../../services/auth/core/roles.ts";
+import { issueAccessToken } from "../../services/auth/core/issue-access-token.ts";
+import { JWT_SETTINGS, keyringFromEnv } from "../../access/keyring-from-env.ts";
+import type { Role } from "../../access/roles.ts";
+
+/** Tests outside the auth service mint tokens through this kit (a service is only its contract from outside it). */
+export { issueAccessToken };
 
 /** A fresh access token for a user of `role` (a random user id unless given). */
 export function accessToken(role: Role, userId: string = randomUUID(), source: NodeJS.ProcessEnv = process.env): string {

@@ -9,7 +9,7 @@ import { createBrokerOptions } from "../../moleculer.config.ts";
 import { loadEnv } from "../../runtime/env.ts";
 import { waitFor } from "./wait-for.ts";
 
-/** The payload of `health.status.changed` (services/health/transition.ts), as far as tests read it. */
+/** The payload of `health.status.changed` (services/health/health.contract.ts), as far as tests read it. */
 export interface StatusChange {
 	kind: string;
 	id: string;
@@ -64,7 +64,7 @@ export class ClusterClient {
 			NODE_ID: options.nodeID,
 			...options.env
 		});
-		// A test worker must not exit on SIGTERM meant for a child, nor stop twice (FACTS.md).
+		// A test worker must not exit on SIGTERM meant for a child, nor stop twice (measured on the project's machines).
 		this.broker = new ServiceBroker({ ...createBrokerOptions(env), skipProcessEventRegistration: true });
 		this.broker.createService(this.recorder(options.watch ?? []));
 	}

@@ -26,7 +26,7 @@ export * from "./nats-server.ts";
 export * from "./node-process.ts";
 export * from "./wait-for.ts";
 
-/** The machine's shared NATS (DESIGN.md); TEST_NATS_URL points the tests elsewhere. */
+/** The machine's shared NATS (README.md); TEST_NATS_URL points the tests elsewhere. */
 export const SHARED_NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 
 export function randomNamespace(prefix = "cluster-test"): string {

@@ -43,7 +43,7 @@ export async function http(url: string, options: HttpOptions = {}): Promise<Http
 	return { status: res.status, headers: res.headers, text, json, ms: performance.now() - started };
 }
 
-/** The platform's error body `{ error: { type, message, code, data? } }` (DESIGN.md "Contracts"). */
+/** The platform's error body `{ error: { type, message, code, data? } }` (README.md). */
 export interface ErrorBody {
 	type: string;
 	message: string;

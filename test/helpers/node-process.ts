@@ -1,6 +1,6 @@
 /**
  * One platform node as a child process, started the way an operator starts it (`node bin/node.ts`
- * with the DESIGN.md variables), or through the fixture entrypoint that adds test-only services.
+ * with the variables of .env.example), or through the fixture entrypoint that adds test-only services.
  */
 import path from "node:path";
 import { ManagedChild } from "./child.ts";

@@ -11,8 +11,8 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, freePort, http, pause } from "../../../test/helpers/cluster.ts";
 import { totpCodeForStep, totpStep } from "../../../services/auth/core/totp.ts";
-import { LOCAL_TEST_NETWORKS, type LocalTestServer, startLocalServer } from "../../../services/etl/http/local-test-server.ts";
-import { servePages } from "../../../services/etl/pipeline/synthetic-parliament.ts";
+import { LOCAL_TEST_NETWORKS, type LocalTestServer, startLocalServer } from "../../../test/kits/local-test-server.ts";
+import { servePages } from "../../../test/kits/synthetic-parliament.ts";
 import { type ConsoleWatch, launchChromium, watchConsole } from "../../e2e/browser.ts";
 import { ADMIN, type PlatformNode, startPlatformNode } from "../../e2e/platform-node.ts";
 

@@ -13,7 +13,7 @@ import { type ConsoleWatch, launchChromium, watchConsole } from "../../e2e/brows
 import { ADMIN, type PlatformNode, startPlatformNode } from "../../e2e/platform-node.ts";
 import { totpCodeForStep, totpStep } from "../../../services/auth/core/totp.ts";
 import type { Run } from "../../../services/etl/pipeline/runs.ts";
-import { CRAFTED_PARLIAMENT } from "../../../services/web/web-test-kit.ts";
+import { CRAFTED_PARLIAMENT } from "../../../test/kits/web-test-kit.ts";
 
 /** Longest a page may take to show something after an action, on a busy 2-core machine. */
 const UI_MS = 15_000;

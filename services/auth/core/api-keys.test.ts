@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ApiKeyScopeError, apiKeyFromHeaders, apiKeyPrefix, createApiKey, hasScope, hashApiKey, verifyApiKey } from "./api-keys.ts";
+import { ApiKeyScopeError, createApiKey, hashApiKey, verifyApiKey } from "./api-keys.ts";
+import { apiKeyFromHeaders, apiKeyPrefix } from "../../../access/api-key-format.ts";
+import { hasScope } from "../../../access/scopes.ts";
 
 describe("API keys", () => {
 	it("look like op_<prefix>_<secret>, and the stored part is the prefix plus a hash", () => {

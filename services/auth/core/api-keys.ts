@@ -4,15 +4,11 @@
  * only a SHA-256 of the whole key is stored otherwise, since ~238 random bits need no slow hash.
  */
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { isApiKeyScope } from "./roles.ts";
-import { isValidGrant } from "./scopes.ts";
-
-export { hasScope } from "./scopes.ts";
+import { API_KEY_PREFIX_CHARS, API_KEY_SECRET_CHARS, apiKeyPrefix } from "../../../access/api-key-format.ts";
+import { isApiKeyScope } from "../../../access/roles.ts";
+import { isValidGrant } from "../../../access/scopes.ts";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const PREFIX_CHARS = 10;
-const SECRET_CHARS = 40;
-const KEY_PATTERN = new RegExp(`^op_([0-9A-Za-z]{${PREFIX_CHARS}})_([0-9A-Za-z]{${SECRET_CHARS}})$`);
 
 export class ApiKeyScopeError extends Error {
 	override name = "ApiKeyScopeError";
@@ -42,14 +38,9 @@ export function createApiKey(scopes: readonly string[]): NewApiKey {
 	if (unique.length === 0) throw new ApiKeyScopeError("an API key needs at least one scope");
 	const bad = unique.filter((scope) => !isValidGrant(scope) || !isApiKeyScope(scope));
 	if (bad.length > 0) throw new ApiKeyScopeError(`scopes not grantable to an API key: ${bad.join(", ")}`);
-	const prefix = base62(PREFIX_CHARS);
-	const key = `op_${prefix}_${base62(SECRET_CHARS)}`;
+	const prefix = base62(API_KEY_PREFIX_CHARS);
+	const key = `op_${prefix}_${base62(API_KEY_SECRET_CHARS)}`;
 	return { key, prefix, hash: hashApiKey(key), scopes: unique };
-}
-
-/** The lookup prefix of a well-formed key, or undefined, before any database work. */
-export function apiKeyPrefix(presented: string): string | undefined {
-	return KEY_PATTERN.exec(presented)?.[1];
 }
 
 /** Constant-time check of a presented key against the stored hash of the row its prefix found. */
@@ -58,10 +49,4 @@ export function verifyApiKey(presented: string, storedHash: string): boolean {
 	const expected = Buffer.from(storedHash, "hex");
 	const actual = Buffer.from(hashApiKey(presented), "hex");
 	return expected.length === actual.length && timingSafeEqual(expected, actual);
-}
-
-/** Reads a key from `Authorization: ApiKey <key>` or `X-Api-Key: <key>`, as the gateway accepts both. */
-export function apiKeyFromHeaders(headers: { authorization?: string; "x-api-key"?: string }): string | undefined {
-	const match = /^ApiKey\s+(\S+)$/i.exec(headers.authorization?.trim() ?? "");
-	return match?.[1] ?? (headers["x-api-key"]?.trim() || undefined);
 }

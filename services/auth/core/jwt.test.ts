@@ -1,18 +1,9 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { describe, expect, it } from "vitest";
-import {
-	AccessTokenError,
-	DEFAULT_JWT_SETTINGS,
-	JwtKeyError,
-	createKeyring,
-	hmacKey,
-	issueAccessToken,
-	keyFromPem,
-	keyringFromSecrets,
-	verifyAccessToken
-} from "./jwt.ts";
-import type { AccessTokenFailure, JwtKeyring } from "./jwt.ts";
+import { AccessTokenError, DEFAULT_JWT_SETTINGS, JwtKeyError, createKeyring, hmacKey, keyFromPem, keyringFromSecrets, verifyAccessToken } from "../../../access/jwt.ts";
+import { issueAccessToken } from "./issue-access-token.ts";
+import type { AccessTokenFailure, JwtKeyring } from "../../../access/jwt.ts";
 
 const SECRET = "a-test-secret-that-is-long-enough-for-hs256";
 const T0 = Date.UTC(2025, 10, 3, 14, 0, 0);

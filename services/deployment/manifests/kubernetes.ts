@@ -3,7 +3,7 @@
  * /readyz and liveness on /healthz, a preStop pause so endpoints drop the pod before SIGTERM starts
  * the drain, resource requests) and, with more than one replica, a PodDisruptionBudget that keeps
  * one up during voluntary evictions; for the gateway a Service and an Ingress (SSE unbuffered).
- * Worker nodes have no gateway, so they serve the same probes on PROBE_PORT (runtime/probe-server.ts).
+ * Worker nodes have no gateway, so they serve the same probes on PROBE_PORT (platform/probe-server.ts).
  *
  * Plain objects in the shapes of the Kubernetes API; the test validates each against the API's
  * JSON schemas (kubernetes-models). NATS, PostgreSQL and Redis are the operator's: the

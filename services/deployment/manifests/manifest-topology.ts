@@ -3,7 +3,7 @@
  * database answers, otherwise a default shape (two gateways and two health observers in front,
  * one node of every other service), and the caller is told which one it got.
  */
-import { SERVICE_NAMES } from "../../../runtime/service-catalog.ts";
+import { SERVICE_NAMES } from "../../../runtime/service-names.ts";
 import type { ServiceTarget } from "../deployment.contract.ts";
 
 export interface ManifestTopology {

@@ -17,11 +17,11 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { parse, parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openProbeServer } from "../../../runtime/probe-server.ts";
+import { openProbeServer } from "../../../platform/probe-server.ts";
 import { openStandalone } from "../../../runtime/storage/database-registry.ts";
 import { applyMigrations } from "../../../runtime/storage/migrations.ts";
 import { migrationSetOf } from "../../../runtime/storage/migration-sets.ts";
-import { createPostgresDatabase } from "../../../runtime/storage/test-fixtures/test-databases.ts";
+import { createPostgresDatabase } from "../../../test/storage/test-databases.ts";
 import { PROJECT_ROOT } from "../../../test/helpers/node-process.ts";
 import { appendTopology } from "../topology-store.ts";
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer } from "../../../test/kits/local-test-server.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
 import { extractTransformInWorker } from "./extract-in-worker.ts";
 import { openparliamentConnector } from "./openparliament.ts";

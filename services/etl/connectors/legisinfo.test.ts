@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { legisinfoConnector } from "./legisinfo.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../../test/kits/local-test-server.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { Bill, BillStage } from "../records/domain.ts";
 

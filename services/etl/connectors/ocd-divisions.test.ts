@@ -9,7 +9,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, startLocalServer, type LocalTestServer } from "../../../test/kits/local-test-server.ts";
 import { PROVINCE_BY_SGC } from "../records/ocd-transform.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { Province, Riding } from "../records/domain.ts";

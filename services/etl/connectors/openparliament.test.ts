@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openparliamentConnector } from "./openparliament.ts";
 import { extractTransform, type TransformStep } from "./extract-transform.ts";
-import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "../http/local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "../../../test/kits/local-test-server.ts";
 import { markDissent } from "../records/dissent.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import type { NormalizedRecord, RecordKind, RecordOf } from "../records/normalized-record.ts";

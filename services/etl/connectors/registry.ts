@@ -6,16 +6,10 @@ import { ocdDivisionsConnector } from "./ocd-divisions.ts";
 import { openparliamentConnector, type OpenparliamentConfig } from "./openparliament.ts";
 import { ourcommonsConnector, type OurcommonsConfig } from "./ourcommons.ts";
 
-export const SOURCE_NAMES = ["ocd", "openparliament", "legisinfo", "ourcommons"] as const satisfies readonly SourceName[];
-
 /** Connector settings per source; plain data, as they cross to the extraction worker. */
 export interface ConnectorConfig {
 	openparliament?: OpenparliamentConfig;
 	ourcommons?: OurcommonsConfig;
-}
-
-export function isSourceName(value: string): value is SourceName {
-	return (SOURCE_NAMES as readonly string[]).includes(value);
 }
 
 export function createConnector(source: SourceName, config: ConnectorConfig = {}): Connector {

@@ -10,7 +10,7 @@ import { openparliamentConnector } from "../connectors/openparliament.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 import { addressPolicy, embeddedIpv4, parsePrivateNetworkAllowlist } from "../../../runtime/net/address-policy.ts";
 import { Fetcher, HttpError, isUnderPrefix } from "./fetcher.ts";
-import { LOCAL_TEST_NETWORKS, type LocalTestServer, sendJson, startLocalServer } from "./local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, type LocalTestServer, sendJson, startLocalServer } from "../../../test/kits/local-test-server.ts";
 
 const SECRET = "internal-secret-7f3a";
 const fast = { minIntervalMs: 0, backoffBaseMs: 5, backoffMaxMs: 20, timeoutMs: 2_000, maxTries: 3 };

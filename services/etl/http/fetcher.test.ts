@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Fetcher, HttpError, type FetchProgress, type RetryNotice } from "./fetcher.ts";
 import { backoffDelay, parseRetryAfter } from "./retry-delay.ts";
-import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "./local-test-server.ts";
+import { LOCAL_TEST_NETWORKS, sendJson, startLocalServer, type LocalTestServer } from "../../../test/kits/local-test-server.ts";
 import type { DataQualityIssue } from "../records/data-quality.ts";
 
 let server: LocalTestServer | undefined;

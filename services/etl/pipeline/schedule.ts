@@ -5,7 +5,7 @@
  * on the run) lets exactly one of them do it: whichever node takes the lease runs it.
  */
 import { Cron } from "croner";
-import { isSourceName } from "../connectors/registry.ts";
+import { isSourceName } from "../source-names.ts";
 import type { SourceName } from "../records/raw-document.ts";
 import type { RunParams } from "./runs.ts";
 

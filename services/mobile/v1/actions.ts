@@ -5,7 +5,7 @@
  */
 import type { Context, Service, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
-import { principalOf } from "../../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../../access/principal.ts";
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import { deleteOwnDevice, devicesOfUser, registerDevice } from "../devices-store.ts";

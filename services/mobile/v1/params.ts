@@ -3,7 +3,7 @@ import { z } from "zod";
 import { queryInt, text } from "../../../runtime/validation/fields.ts";
 import { zodParams } from "../../../runtime/validation/zod-params.ts";
 import { PLATFORMS } from "../mobile.contract.ts";
-import { billNumber, session, slug } from "../../web/params.ts";
+import { billNumber, session, slug } from "../../shared/identifiers.ts";
 
 /** Room for the longest position a cursor encodes (a bill key and a filter), signed. */
 const cursor = text(512, 1);

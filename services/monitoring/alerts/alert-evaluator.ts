@@ -9,10 +9,11 @@
  * registry; an instance that loses the lease clears them, so each appears once in a scrape.
  */
 import type { Logger, ServiceBroker } from "moleculer";
-import type { ClusterSummary } from "../../health/cluster-watcher.ts";
+import { type ClusterSummary, HEALTH_ACTIONS } from "../../health/health.contract.ts";
+import { ETL_ACTIONS } from "../../etl/etl.contract.ts";
 import { CLUSTER_METRIC_KEYS, clearMetric, setMetric } from "../../../runtime/platform-metrics.ts";
 import type { Database } from "../../../runtime/storage/database.ts";
-import { scrapeCluster } from "../metrics/cluster-scrape.ts";
+import { scrapeCluster } from "../../../runtime/metrics/cluster-scrape.ts";
 import { ALERT_FIRED_EVENT, ALERT_RESOLVED_EVENT, ALERT_RULES, type Alert, type AlertEvent } from "../monitoring.contract.ts";
 import type { ThresholdSource } from "../thresholds.ts";
 import { planChanges } from "./alert-lifecycle.ts";
@@ -181,8 +182,8 @@ export class AlertEvaluator {
 	private async gatherFacts(now: Date): Promise<ClusterFacts> {
 		const thresholds = this.options.thresholds.current();
 		const [health, etl, drift, scrape] = await Promise.all([
-			this.call<ClusterSummary>("health.cluster"),
-			this.call<{ sources: SourceFacts[] }>("etl.sourceStatus"),
+			this.call<ClusterSummary>(HEALTH_ACTIONS.cluster),
+			this.call<{ sources: SourceFacts[] }>(ETL_ACTIONS.sourceStatus),
 			this.call<{ items: DriftFact[] }>("deployment.drift"),
 			scrapeCluster(this.options.broker, { nodeTimeoutMs: this.options.callTimeoutMs, includes: [...TRAFFIC_METRICS, BACKLOG_METRIC] })
 		]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterSummary } from "../../health/cluster-watcher.ts";
-import { LEFT_GRACEFULLY, LOST_HEARTBEAT } from "../../health/cluster-watcher.ts";
+import type { ClusterSummary } from "../../health/health.contract.ts";
+import { LEFT_GRACEFULLY, LOST_HEARTBEAT } from "../../health/health.contract.ts";
 import { DEFAULT_THRESHOLDS, ThresholdSource, ThresholdsError, parseThresholds } from "../thresholds.ts";
 import { type ActiveAlert, planChanges } from "./alert-lifecycle.ts";
 import { evaluateRules, scheduleIntervalMs } from "./alert-rules.ts";

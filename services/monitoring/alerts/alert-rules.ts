@@ -7,8 +7,8 @@
  * evaluated: its alerts keep their state instead of resolving because nobody answered.
  */
 import { Cron } from "croner";
-import type { ClusterSummary } from "../../health/cluster-watcher.ts";
-import { LEFT_GRACEFULLY } from "../../health/cluster-watcher.ts";
+import type { ClusterSummary } from "../../health/health.contract.ts";
+import { LEFT_GRACEFULLY } from "../../health/health.contract.ts";
 import type { AlertRule, Severity } from "../monitoring.contract.ts";
 import type { Thresholds } from "../thresholds.ts";
 import type { ServiceTraffic } from "./traffic-window.ts";

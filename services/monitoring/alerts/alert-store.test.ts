@@ -1,14 +1,13 @@
 /**
  * The monitoring store's SQL on PostgreSQL 15 and PGlite 18: the lease (one holder, taken over once
- * expired), fenced writes, one active alert per rule and subject, acknowledgement and silences; and
- * the ETL query the stale and failed rules read.
+ * expired), fenced writes, one active alert per rule and subject, acknowledgement and silences. The
+ * ETL query the stale and failed rules read is tested beside it (services/etl/pipeline/runs.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../../runtime/storage/database.ts";
 import { migrationSetOf } from "../../../runtime/storage/migration-sets.ts";
 import { applyMigrations } from "../../../runtime/storage/migrations.ts";
-import { BACKENDS, openTestDatabase } from "../../../runtime/storage/test-fixtures/test-databases.ts";
-import { sourceRunStatuses } from "../../etl/pipeline/runs.ts";
+import { BACKENDS, openTestDatabase } from "../../../test/storage/test-databases.ts";
 import { waitFor } from "../../../test/helpers/wait-for.ts";
 import { acknowledgeAlert, activeAlerts, applyChanges, createSilence, evaluatorLease, getAlert, listAlerts, tryEvaluatorLease } from "./alert-store.ts";
 
@@ -56,19 +55,5 @@ describe.each(BACKENDS)("monitoring store on $name", (backend) => {
 		expect(resolved?.resolved.map((a) => a.state)).toEqual(["resolved"]);
 		expect(await acknowledgeAlert(db, id, "user:u1", undefined, new Date(), "n2")).toEqual({ ok: false, reason: "resolved" });
 		expect((await getAlert(db, id, new Date()))?.history.map((h) => `${h.from}>${h.to}`)).toEqual(["none>firing", "firing>firing", "firing>resolved"]);
-	});
-
-	it("reads each source's latest finished run and last success", async () => {
-		const day = 86_400_000;
-		const at = (ago: number): Date => new Date(Date.now() - ago);
-		const insert = "INSERT INTO etl.runs (id, source, status, node_id, created_at, finished_at, error) VALUES ($1, $2, $3, 'n', $4, $5, $6)";
-		await db.query(insert, ["r1", "legisinfo", "succeeded", at(3 * day), at(3 * day), null]);
-		await db.query(insert, ["r2", "legisinfo", "failed", at(day), at(day), "HTTP 500"]);
-		await db.query(insert, ["r3", "ocd", "running", at(1_000), null, null]);
-		const statuses = await sourceRunStatuses(db);
-		const legisinfo = statuses.find((s) => s.source === "legisinfo");
-		expect(legisinfo?.lastFinished).toMatchObject({ id: "r2", status: "failed", error: "HTTP 500" });
-		expect(Date.parse(legisinfo?.lastSucceededAt ?? "")).toBeCloseTo(at(3 * day).getTime(), -4);
-		expect(statuses.find((s) => s.source === "ocd")).toMatchObject({ lastFinished: null, lastSucceededAt: null });
 	});
 });

@@ -8,7 +8,7 @@
  * by the node that ran it (local). Client errors (4xx codes) are the caller's fault, not the
  * service's, and are left out of the error rate.
  */
-import type { NodeSnapshot } from "../metrics/prometheus-exposition.ts";
+import type { NodeSnapshot } from "../../../runtime/metrics/prometheus-exposition.ts";
 
 export const TRAFFIC_METRICS = ["moleculer.request.total", "moleculer.request.error.total", "moleculer.request.time"] as const;
 

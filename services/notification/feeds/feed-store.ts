@@ -1,6 +1,6 @@
 /** What the Atom feeds list: the public notices about a subject, and the newest bills a search finds. */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { prefixQuery, tsquerySql } from "../../web/stores/text-query.ts";
+import { prefixQuery, tsquerySql } from "../../shared/text-query.ts";
 import type { Language } from "../notification.contract.ts";
 import type { AtomEntry } from "./atom.ts";
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../../runtime/storage/database.ts";
 import { applyMigrations } from "../../../runtime/storage/migrations.ts";
 import { migrationSetOf } from "../../../runtime/storage/migration-sets.ts";
-import { BACKENDS, openTestDatabase } from "../../../runtime/storage/test-fixtures/test-databases.ts";
+import { BACKENDS, openTestDatabase } from "../../../test/storage/test-databases.ts";
 import { waitFor } from "../../../test/helpers/wait-for.ts";
 import { type NewDelivery, type NoticeEvent, backlog, claimDue, closeDelivery, recordDecision, retryDelivery } from "./outbox-store.ts";
 

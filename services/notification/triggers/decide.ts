@@ -5,8 +5,8 @@
  */
 import type { Database, SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { Alert } from "../../monitoring/monitoring.contract.ts";
-import type { SecurityEvent } from "../../auth/core/events.ts";
-import { prefixQuery, tsquerySql } from "../../web/stores/text-query.ts";
+import type { SecurityEvent } from "../../auth/auth.contract.ts";
+import { prefixQuery, tsquerySql } from "../../shared/text-query.ts";
 import type { FollowEvent } from "../notification.contract.ts";
 import { type NoticeEvent, type RecordedDecision, recordDecision } from "../outbox/outbox-store.ts";
 import { followedPoliticians, followersOf, markWelcomed, operators, savedSearches, searchFollowers } from "../stores/recipient-store.ts";

@@ -5,7 +5,7 @@
  */
 import { contentHash } from "../../../runtime/canonical-json.ts";
 import type { Alert } from "../../monitoring/monitoring.contract.ts";
-import type { SecurityEvent } from "../../auth/core/events.ts";
+import type { SecurityEvent } from "../../auth/auth.contract.ts";
 import type { FollowEvent } from "../notification.contract.ts";
 import type { NoticeEvent } from "../outbox/outbox-store.ts";
 

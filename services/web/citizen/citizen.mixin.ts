@@ -1,5 +1,5 @@
 /**
- * `CitizenActionsMixin()`: a signed-in citizen's follows and stances (DESIGN.md "Public routes").
+ * `CitizenActionsMixin()`: a signed-in citizen's follows and stances (README.md "Public data").
  *
  *   GET    /api/v1/me/follows               the caller's follows, in the list shape
  *   POST   /api/v1/me/follows               { "bill": "44-1/C-10" } | { "politician": "<slug>" } | { "search": "<words>" }
@@ -17,7 +17,7 @@
 import type { Context, Service, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import type { DbService } from "../../../mixins/db.mixin.ts";
-import { principalOf } from "../../../middlewares/permissions.middleware.ts";
+import { principalOf } from "../../../access/principal.ts";
 import {
 	CreateFollowParams,
 	DeleteStanceParams,

@@ -6,12 +6,12 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ServiceSchema } from "moleculer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JsonResponse, errorOf, request } from "../../../gateway/gateway-test-kit.ts";
-import { BACKENDS, type TestDatabase } from "../../../runtime/storage/test-fixtures/test-databases.ts";
+import { type JsonResponse, errorOf, request } from "../../../test/kits/gateway-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../../test/storage/test-databases.ts";
 import { accessToken, bearer } from "../../../test/helpers/auth.ts";
 import { waitFor } from "../../../test/helpers/wait-for.ts";
-import { insertPoliticians, insertTrickyBills } from "../export/export-fixtures.ts";
-import { type WebNode, startWebNode } from "../web-mixins-test-kit.ts";
+import { insertPoliticians, insertTrickyBills } from "../../../test/kits/export-fixtures.ts";
+import { type WebNode, startWebNode } from "../../../test/kits/web-mixins-test-kit.ts";
 import { FOLLOW_CREATED_EVENT, FOLLOW_DELETED_EVENT, type FollowEvent, STANCE_CHANGED_EVENT, type StanceEvent } from "./citizen-events.ts";
 import { stanceCounts } from "./citizen-store.ts";
 import { CitizenActionsMixin, type FollowJson, type StanceJson } from "./citizen.mixin.ts";

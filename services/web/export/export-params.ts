@@ -1,6 +1,6 @@
 /**
  * The params of each export route: the format from the path, and the same filters as the list
- * route of that resource (DESIGN.md "Public routes"), minus paging and sorting (an export is the
+ * route of that resource (README.md "Public data"), minus paging and sorting (an export is the
  * whole filtered set, in key order). An unknown filter is a 422 naming it.
  */
 import { z } from "zod";

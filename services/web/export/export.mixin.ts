@@ -1,5 +1,5 @@
 /**
- * `ExportActionsMixin()`: the bulk exports of the web service (DESIGN.md "Public routes"),
+ * `ExportActionsMixin()`: the bulk exports of the web service (README.md "Public data"),
  * `GET /api/v1/export/{bills,politicians,votes,ballots}.{csv,ndjson}`, each with its list route's
  * filters. The host service provides `this.db` and `this.dbReady` (DbMixin with `reads: ["etl"]`)
  * and `settings.rest: "/"`.

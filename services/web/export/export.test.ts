@@ -6,12 +6,12 @@
 import http from "node:http";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, request } from "../../../gateway/gateway-test-kit.ts";
-import { BACKENDS, type TestDatabase } from "../../../runtime/storage/test-fixtures/test-databases.ts";
+import { errorOf, request } from "../../../test/kits/gateway-test-kit.ts";
+import { BACKENDS, type TestDatabase } from "../../../test/storage/test-databases.ts";
 import { pause, waitFor } from "../../../test/helpers/wait-for.ts";
-import { type WebNode, startWebNode } from "../web-mixins-test-kit.ts";
+import { type WebNode, startWebNode } from "../../../test/kits/web-mixins-test-kit.ts";
 import { BALLOT_COLUMNS, BILL_COLUMNS } from "./export-store.ts";
-import { TRICKY_BILLS, insertBallots, insertPoliticians, insertTrickyBills } from "./export-fixtures.ts";
+import { TRICKY_BILLS, insertBallots, insertPoliticians, insertTrickyBills } from "../../../test/kits/export-fixtures.ts";
 import { exportsInProgress } from "./export.mixin.ts";
 
 const BIG_VOTES = 2_500;

@@ -1,4 +1,4 @@
-/** Ballots of a vote or of a member, each with its party's position and whether it was dissent (DESIGN.md's definitions). */
+/** Ballots of a vote or of a member, each with its party's position and whether it was dissent (README.md's definitions). */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { BallotsParams } from "../params.ts";

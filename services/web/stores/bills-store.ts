@@ -3,7 +3,7 @@ import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { BillParams, BillsParams } from "../params.ts";
 import { Conditions, isoDate, isoTimestamp } from "./sql.ts";
-import { prefixQuery, tsquerySql } from "./text-query.ts";
+import { prefixQuery, tsquerySql } from "../../shared/text-query.ts";
 
 export type BillSummary = {
 	session: string;

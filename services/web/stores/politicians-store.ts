@@ -3,7 +3,7 @@ import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { PoliticiansParams } from "../params.ts";
 import { Conditions, isoDate } from "./sql.ts";
-import { prefixQuery, tsquerySql } from "./text-query.ts";
+import { prefixQuery, tsquerySql } from "../../shared/text-query.ts";
 
 export type PartyRef = {
 	key: string;

@@ -1,5 +1,5 @@
 /**
- * A member's voting record in figures (DESIGN.md, "The voting record, defined"), per session and
+ * A member's voting record in figures (README.md, "The voting record"), per session and
  * overall, with the dissenting ballots: one SQL statement over `etl.vote_ballots`, reading the
  * member's ballots through `etl.politician_ballots` (one element of each vote row, 0008) and
  * counting their party's Yes/No ballots only on the votes where the member voted Yes or No.

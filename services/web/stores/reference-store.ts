@@ -4,7 +4,7 @@ import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { PartiesParams, RidingsParams, SessionsParams } from "../params.ts";
 import { sessionOrderDesc } from "./record-store.ts";
 import { Conditions, isoDate } from "./sql.ts";
-import { prefixQuery, tsquerySql } from "./text-query.ts";
+import { prefixQuery, tsquerySql } from "../../shared/text-query.ts";
 
 type Counted<T> = T & { total?: number };
 

@@ -7,7 +7,7 @@
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { SearchParams } from "../params.ts";
-import { prefixQuery } from "./text-query.ts";
+import { prefixQuery } from "../../shared/text-query.ts";
 
 export type SearchHit = {
 	kind: "bill" | "politician";

@@ -4,7 +4,7 @@
  * found, first or again: pipeline/runs.ts keeps one row per problem and moves its last run).
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { SOURCE_NAMES } from "../../etl/connectors/registry.ts";
+import { SOURCE_NAMES } from "../../etl/etl.contract.ts";
 import { isoTimestamp } from "./sql.ts";
 
 export type RunBrief = {
