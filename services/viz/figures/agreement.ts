@@ -5,14 +5,14 @@
  * party had one, × 100, one decimal. Months without such a ballot have no point.
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
+import { memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { type Figure, type Lang, MONTH, separatorsFor } from "./figure.ts";
 
 export type MonthAgreement = { month: string; with_party: number; with_position: number; pct: number };
 
 export async function agreementByMonth(db: SqlExecutor, slug: string): Promise<MonthAgreement[]> {
 	const { rows } = await db.query<MonthAgreement>(
-		`WITH picked AS (${memberBallotsSql("$1")}), ${POSITIONED_CTES}
+		`WITH judged AS (${memberBallotsSql("$1")})
 		SELECT to_char(v.date, 'YYYY-MM') AS month,
 			count(*) FILTER (WHERE j.ballot = j.party_position)::int AS with_party,
 			count(*) FILTER (WHERE j.ballot IN ('Yes', 'No') AND j.party_position IS NOT NULL)::int AS with_position,
