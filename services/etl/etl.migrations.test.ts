@@ -255,5 +255,11 @@ describe.each(BACKENDS)("etl migration 009 (the record's derived tables) on $nam
 		stored = await storedDerived(db);
 		expect(stored).toEqual(await expectedDerived(db));
 		expect(new Set(stored.members.map((m) => m.vote_number))).toEqual(new Set([1]));
+
+		// TRUNCATE fires no DELETE trigger; a vote loaded again afterwards must not meet its old rows.
+		await db.exec("TRUNCATE etl.vote_ballots");
+		expect(await storedDerived(db)).toEqual({ tallies: [], members: [] });
+		await voteRow(1, ["p1", "p2"], ["m1", "m2"], ["No", "No"]);
+		expect(await storedDerived(db)).toEqual(await expectedDerived(db));
 	});
 });

@@ -159,5 +159,25 @@ CREATE TRIGGER memberships_derive_update AFTER UPDATE ON memberships REFERENCING
 CREATE TRIGGER memberships_derive_delete AFTER DELETE ON memberships REFERENCING OLD TABLE AS old_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION memberships_derive();
 
+-- TRUNCATE fires no row or DELETE trigger: emptied ballots empty what is derived from them (a new
+-- vote row is derived without first clearing its old rows), and emptied memberships recount all.
+CREATE FUNCTION vote_ballots_truncated() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	TRUNCATE member_ballots, vote_party_positions;
+	RETURN NULL;
+END
+$$;
+CREATE FUNCTION memberships_truncated() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	TRUNCATE member_ballots, vote_party_positions;
+	PERFORM refresh_vote_derived(array_agg(session), array_agg(vote_number), false) FROM vote_ballots;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER vote_ballots_derive_truncate AFTER TRUNCATE ON vote_ballots FOR EACH STATEMENT EXECUTE FUNCTION vote_ballots_truncated();
+CREATE TRIGGER memberships_derive_truncate AFTER TRUNCATE ON memberships FOR EACH STATEMENT EXECUTE FUNCTION memberships_truncated();
+
 -- The ballots loaded before this migration.
 SELECT refresh_vote_derived(array_agg(session), array_agg(vote_number), false) FROM vote_ballots;
