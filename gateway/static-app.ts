@@ -1,5 +1,5 @@
 /**
- * The single-page apps at the edge (DESIGN.md: the public web app at `/`, the admin dashboard at
+ * The single-page apps at the edge (the public web app at `/`, the admin dashboard at
  * `/admin/`): the built files of `frontend/<app>/dist`, and `index.html` for every other path of
  * the app, so a shared or reloaded address like `/bills/44-1/C-10` opens the app instead of a
  * JSON 404. `/api/*`, `/mobile/*` and the fixed routes never reach here and keep their JSON errors.

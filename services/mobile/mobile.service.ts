@@ -1,5 +1,5 @@
 /**
- * `mobile`: the mobile API (issue 13; routes in DESIGN.md "Public routes"). The gateway publishes
+ * `mobile`: the mobile API (issue 13; routes in the README). The gateway publishes
  * its actions under /mobile/v1 only. Each API version is a module of actions (v1/actions.ts) that
  * this service hosts, so a v2 sits beside v1 without changing it. It reads the ETL's tables (schema
  * `etl`, read only: the change log of migrations/006 included) and owns `mobile.devices`.

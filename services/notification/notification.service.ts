@@ -1,5 +1,5 @@
 /**
- * `notification`: telling people (issue 14, DESIGN.md).
+ * `notification`: telling people (issue 14).
  *
  * - Decisions (triggers/decide.ts) turn the ETL's change events, auth's security events,
  *   monitoring's alerts and first follows into one outbox transaction each: the event, and a

@@ -1,4 +1,4 @@
-/** The shapes of the public routes (DESIGN.md "Public routes"; README route table), as the apps read them. */
+/** The shapes of the public routes (README route tables), as the apps read them. */
 export interface Pagination {
 	offset: number;
 	limit: number;

@@ -1,4 +1,4 @@
--- A raw document kept as the bytes received (DESIGN.md): its text, compressed by TOAST, beside the
+-- A raw document kept as the bytes received (docs/decisions/0002-storage.md): its text, compressed by TOAST, beside the
 -- sha256 of that text (checksum). The jsonb body becomes optional: a document sent as text is
 -- stored as text only, so the server does not parse every page of a run into jsonb (a million
 -- ballots are 155 MB of JSON), and a document that is not JSON (the House's XML) is kept as it came.

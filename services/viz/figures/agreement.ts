@@ -1,18 +1,18 @@
 /**
  * A politician's agreement with their party by month, with the voting record's definition
- * (DESIGN.md; services/shared/voting-record-sql.ts): per month of the votes' dates, the member's
+ * (README.md, "The voting record"; services/shared/voting-record-sql.ts): per month of the votes' dates, the member's
  * Yes/No ballots equal to their party's position over their Yes/No ballots on votes where the
  * party had one, × 100, one decimal. Months without such a ballot have no point.
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
+import { memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { type Figure, type Lang, MONTH, separatorsFor } from "./figure.ts";
 
 export type MonthAgreement = { month: string; with_party: number; with_position: number; pct: number };
 
 export async function agreementByMonth(db: SqlExecutor, slug: string): Promise<MonthAgreement[]> {
 	const { rows } = await db.query<MonthAgreement>(
-		`WITH picked AS (${memberBallotsSql("$1")}), ${POSITIONED_CTES}
+		`WITH judged AS (${memberBallotsSql("$1")})
 		SELECT to_char(v.date, 'YYYY-MM') AS month,
 			count(*) FILTER (WHERE j.ballot = j.party_position)::int AS with_party,
 			count(*) FILTER (WHERE j.ballot IN ('Yes', 'No') AND j.party_position IS NOT NULL)::int AS with_position,

@@ -2,7 +2,7 @@
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { BallotsParams } from "../params.ts";
-import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
+import { memberBallotsSql, voteBallotsSql } from "../../shared/voting-record-sql.ts";
 import { Conditions, isoDate } from "./sql.ts";
 
 export type BallotView = {
@@ -35,9 +35,9 @@ export async function listBallots(db: SqlExecutor, params: ParamsOf<typeof Ballo
 	let source: string;
 	if (params.vote !== undefined) {
 		const [session, number] = params.vote.split("/");
-		picked.add("session = ?", session).add("vote_number = ?::int", Number(number));
-		if (params.politician !== undefined) picked.add("politician_slug = ?", params.politician);
-		source = `SELECT session, vote_number, politician_slug, membership_id, ballot FROM etl.ballots WHERE ${picked.sql}`;
+		picked.add("b.session = ?", session).add("b.vote_number = ?::int", Number(number));
+		if (params.politician !== undefined) picked.add("b.politician_slug = ?", params.politician);
+		source = voteBallotsSql(picked.sql);
 	} else {
 		source = memberBallotsSql(picked.param(params.politician));
 	}
@@ -48,7 +48,7 @@ export async function listBallots(db: SqlExecutor, params: ParamsOf<typeof Ballo
 	const filter = where.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + picked.params.length}`);
 	const all = [...picked.params, ...where.params];
 	const { rows } = await db.query<BallotRow>(
-		`WITH picked AS (${source}), ${POSITIONED_CTES},
+		`WITH judged AS (${source}),
 		chosen AS (SELECT j.*, count(*) OVER ()::int AS total FROM judged j WHERE ${filter})
 		SELECT c.session, c.vote_number, ${isoDate("v.date")} AS date, v.description_en, c.politician_slug, pol.name AS politician_name,
 			c.party_key, c.ballot, c.party_position, c.free_vote, c.dissent, c.total
@@ -61,7 +61,7 @@ export async function listBallots(db: SqlExecutor, params: ParamsOf<typeof Ballo
 	);
 	let total = rows[0]?.total ?? 0;
 	if (rows.length === 0 && params.offset > 0) {
-		const counted = await db.query<{ n: number }>(`WITH picked AS (${source}), ${POSITIONED_CTES} SELECT count(*)::int AS n FROM judged j WHERE ${filter}`, all);
+		const counted = await db.query<{ n: number }>(`WITH judged AS (${source}) SELECT count(*)::int AS n FROM judged j WHERE ${filter}`, all);
 		total = counted.rows[0]?.n ?? 0;
 	}
 	return {

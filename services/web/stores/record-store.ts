@@ -1,11 +1,11 @@
 /**
  * A member's voting record in figures (README.md, "The voting record"), per session and
- * overall, with the dissenting ballots: one SQL statement over `etl.vote_ballots`, reading the
- * member's ballots through `etl.politician_ballots` (one element of each vote row, 0008) and
- * counting their party's Yes/No ballots only on the votes where the member voted Yes or No.
+ * overall, with the dissenting ballots: one SQL statement over the member's own rows of
+ * `etl.member_ballots`, which carry each ballot's party position and free-vote flag as the ETL
+ * counted them when it wrote the ballots (docs/decisions/0038).
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
-import { POSITIONED_CTES, memberBallotsSql } from "../../shared/voting-record-sql.ts";
+import { memberBallotsSql } from "../../shared/voting-record-sql.ts";
 import { isoDate } from "./sql.ts";
 
 export type RecordFigures = {
@@ -54,7 +54,7 @@ export function sessionOrderDesc(column = "session"): string {
 
 export async function votingRecord(db: SqlExecutor, slug: string): Promise<VotingRecord> {
 	const { rows } = await db.query<{ overall: RecordFigures; sessions: VotingRecord["sessions"]; dissent: DissentingBallot[] }>(
-		`WITH picked AS (${memberBallotsSql("$1")}), ${POSITIONED_CTES}
+		`WITH judged AS (${memberBallotsSql("$1")})
 		SELECT
 			(SELECT row_to_json(o) FROM (SELECT ${FIGURES} FROM judged) o) AS overall,
 			(SELECT coalesce(json_agg(s ORDER BY ${sessionOrderDesc()}), '[]'::json)

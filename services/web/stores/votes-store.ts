@@ -2,7 +2,7 @@
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import type { ParamsOf } from "../../../runtime/validation/zod-params.ts";
 import type { VoteParams, VotesParams } from "../params.ts";
-import { freeVoteSql, partyTalliesSql, positionSql } from "../../shared/voting-record-sql.ts";
+import { partyTalliesSql } from "../../shared/voting-record-sql.ts";
 import { Conditions, isoDate } from "./sql.ts";
 
 export type VoteSummary = {
@@ -88,7 +88,7 @@ export async function getVote(db: SqlExecutor, params: ParamsOf<typeof VoteParam
 	const parties = await db.query<PartyResult>(
 		`SELECT CASE WHEN t.party_key IS NULL THEN NULL ELSE json_build_object('key', t.party_key, 'short_name_en', pa.short_name_en, 'name_en', pa.name_en) END AS party,
 			t.yes, t.no, t.paired, t.didnt_vote,
-			${positionSql("t.party_key", "t.yes", "t.no")} AS position, ${freeVoteSql("t.party_key", "t.yes", "t.no")} AS free_vote
+			t.position, t.free_vote
 		FROM (${partyTalliesSql("v.session = $1 AND v.vote_number = $2")}) t LEFT JOIN etl.parties pa ON pa.key = t.party_key
 		ORDER BY t.yes + t.no + t.paired + t.didnt_vote DESC, t.party_key NULLS LAST`,
 		[params.session, params.number]
