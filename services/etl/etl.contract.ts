@@ -29,5 +29,7 @@ export const DOMAIN_EVENTS = ["bill.created", "bill.updated", "vote.recorded", "
 export const ETL_ACTIONS = {
 	runs: "etl.runs",
 	get: "etl.get",
+	/** GET /api/v1/etl/issues: `{ objects, pagination }` of data-quality issues (open ones unless `run` is given). */
+	issues: "etl.issues",
 	sourceStatus: "etl.sourceStatus"
 } as const;

@@ -85,3 +85,36 @@ export const RunDetailResponse = zodResponse(
 		)
 	})
 );
+
+export const ListIssuesParams = zodParams(
+	z.strictObject({
+		source: source.optional(),
+		/** The issues this run found, open or not; without it, the open ones. */
+		run: runId.optional(),
+		limit: queryInt(1, 500).default(50),
+		offset: queryInt(0, MAX_OFFSET).default(0)
+	})
+);
+
+const IssueSchema = z.object({
+	id: z.number(),
+	source: z.string(),
+	recordKey: z.string().nullable(),
+	reason: z.string(),
+	createdAt: isoTime,
+	firstRunId: z.string(),
+	lastRunId: z.string(),
+	lastSeenAt: isoTime,
+	timesSeen: z.number(),
+	open: z.boolean(),
+	raw: z.unknown(),
+	document: z.object({ key: z.string(), hash: z.string().nullable() }).nullable()
+});
+
+/** The DESIGN list shape: `{ objects, pagination }` with next and previous links. */
+export const IssueListResponse = zodResponse(
+	z.object({
+		objects: z.array(IssueSchema),
+		pagination: z.object({ offset: z.number(), limit: z.number(), total: z.number(), next_url: z.string().nullable(), previous_url: z.string().nullable() })
+	})
+);

@@ -4,7 +4,8 @@
  *
  * Actions (operators only once issue 4 enforces permissions): `etl.run` starts a run of a source
  * (409 with the running run's id when the source is busy anywhere in the cluster), `etl.cancel`,
- * `etl.runs`, `etl.get`. Progress goes out as `etl.run.progress` (broadcast, so every gateway's SSE
+ * `etl.runs`, `etl.get`, `etl.issues` (GET /api/v1/etl/issues: open data-quality issues with the raw
+ * document each was found in). Progress goes out as `etl.run.progress` (broadcast, so every gateway's SSE
  * stream has it); domain events (`bill.created`, `bill.updated`, `vote.recorded`,
  * `politician.created`, `politician.updated`) are emitted once per service group after each commit.
  *
@@ -42,6 +43,7 @@ import {
 	cancelOrphan,
 	getCheckpoint,
 	getRun,
+	listIssues,
 	listRuns,
 	markHolderGone,
 	requestCancel,
@@ -56,7 +58,7 @@ import { configOf } from "../../mixins/config.mixin.ts";
 import type { ParamsOf } from "../../runtime/validation/zod-params.ts";
 import type { ResultOf } from "../../runtime/validation/zod-response.ts";
 import { ETL_ERRORS, EtlError, RunNotFoundError } from "./errors.ts";
-import { CancelRequestedPayload, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
+import { CancelRequestedPayload, IssueListResponse, ListIssuesParams, ListRunsParams, RunDetailResponse, RunIdParams, RunListResponse, RunParams as RunActionParams, RunResponse } from "./etl.params.ts";
 import { thisProcess } from "./pipeline/lease-holder.ts";
 import { busyMessage } from "./pipeline/lease-wait.ts";
 import { watchTransporter } from "../../mixins/transporter-monitor.ts";
@@ -287,6 +289,23 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema {
 					await this.dbReady();
 					const { source, status, limit, offset } = ctx.params;
 					return { runs: await listRuns(this.db, { ...(source ? { source } : {}), ...(status ? { status } : {}), limit, offset }) };
+				}
+			},
+			issues: {
+				visibility: "published",
+				permissions: ["etl:read"],
+				rest: "GET /issues",
+				params: ListIssuesParams,
+				response: IssueListResponse,
+				async handler(this: EtlThis, ctx: Context<ParamsOf<typeof ListIssuesParams>>): Promise<ResultOf<typeof IssueListResponse>> {
+					await this.dbReady();
+					const { source, run, limit, offset } = ctx.params;
+					const { issues, total } = await listIssues(this.db, { ...(source ? { source } : {}), ...(run ? { runId: run } : {}), limit, offset });
+					const link = (at: number): string => `/api/v1/etl/issues?${new URLSearchParams({ ...(source ? { source } : {}), ...(run ? { run } : {}), limit: String(limit), offset: String(at) }).toString()}`;
+					return {
+						objects: issues,
+						pagination: { offset, limit, total, next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null }
+					};
 				}
 			},
 			// For monitoring's alert rules (failed run, stale data): the latest runs per source and the schedules.

@@ -60,6 +60,10 @@ export interface LoaderOptions {
 	stagingThreshold?: number;
 }
 
+
+/** An issue and the raw document it was found in (none for a run-level issue). */
+type FoundIssue = DataQualityIssue & { doc?: DocRef };
+
 interface Pending {
 	data: Record<string, unknown>;
 	doc: DocRef;
@@ -135,7 +139,7 @@ export class Loader {
 	#ballots: PendingBallots[] = [];
 	#ballotCount = 0;
 	#docs: RawDocumentInput[] = [];
-	#issues: DataQualityIssue[] = [];
+	#issues: FoundIssue[] = [];
 	#pendingDocuments = 0;
 
 	constructor(options: LoaderOptions) {
@@ -174,7 +178,7 @@ export class Loader {
 			this.#ballots.push({ ballots: step.ballots, doc });
 			this.#ballotCount += step.ballots.length;
 		}
-		this.#issues.push(...step.issues);
+		for (const issue of step.issues) this.#issues.push({ ...issue, doc });
 		this.#pendingDocuments++;
 	}
 
@@ -451,8 +455,8 @@ export class Loader {
 	 * moves last_seen_at and last_run_id. Repeats within the batch are folded first, since one
 	 * statement cannot touch a row twice.
 	 */
-	async #insertIssues(tx: SqlExecutor, issues: DataQualityIssue[]): Promise<void> {
-		const unique = new Map<string, { issue: DataQualityIssue; times: number }>();
+	async #insertIssues(tx: SqlExecutor, issues: FoundIssue[]): Promise<void> {
+		const unique = new Map<string, { issue: FoundIssue; times: number }>();
 		for (const issue of issues) {
 			const identity = JSON.stringify([issue.source, issue.recordKey ?? "", issue.reason]);
 			const known = unique.get(identity);
@@ -462,12 +466,16 @@ export class Loader {
 		const folded = [...unique.values()];
 		for (let start = 0; start < folded.length; start += VALUES_BATCH_ROWS) {
 			const batch = folded.slice(start, start + VALUES_BATCH_ROWS);
-			const tuples = batch.map((_, i) => `($1, $1, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}::jsonb, $${i * 5 + 6}::int)`);
+			const tuples = batch.map((_, i) => `($1, $1, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}::jsonb, $${i * 7 + 6}::int, $${i * 7 + 7}, $${i * 7 + 8})`);
 			await tx.query(
-				`INSERT INTO etl.data_quality_issues AS d (run_id, last_run_id, source, record_key, reason, raw, times_seen) VALUES ${tuples.join(", ")}
+				`INSERT INTO etl.data_quality_issues AS d (run_id, last_run_id, source, record_key, reason, raw, times_seen, document_key, document_hash) VALUES ${tuples.join(", ")}
 				 ON CONFLICT (source, (coalesce(record_key, '')), reason) DO UPDATE
-				 SET last_seen_at = now(), last_run_id = excluded.last_run_id, raw = excluded.raw, times_seen = d.times_seen + excluded.times_seen`,
-				[this.#runId, ...batch.flatMap(({ issue, times }) => [issue.source, issue.recordKey ?? null, issue.reason, JSON.stringify(issue.raw ?? null), times])]
+				 SET last_seen_at = now(), last_run_id = excluded.last_run_id, raw = excluded.raw, times_seen = d.times_seen + excluded.times_seen,
+				     document_key = excluded.document_key, document_hash = excluded.document_hash`,
+				[
+					this.#runId,
+					...batch.flatMap(({ issue, times }) => [issue.source, issue.recordKey ?? null, issue.reason, JSON.stringify(issue.raw ?? null), times, issue.doc?.key ?? null, issue.doc?.hash ?? null])
+				]
 			);
 		}
 	}

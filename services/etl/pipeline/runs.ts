@@ -378,6 +378,74 @@ export async function runIssues(db: Database, runId: string, limit: number): Pro
 	}));
 }
 
+/** An issue as the admin lists it: where it was found, and whether the source's latest run still finds it. */
+export interface ListedIssue extends RunIssue {
+	lastRunId: string;
+	/** The latest finished run of its source found it again: not fixed at the source yet. */
+	open: boolean;
+	/** The raw input the issue is about, as the connector read it. */
+	raw: unknown;
+	/** The raw document it was found in (the document store's key and content hash); null when not tied to one. */
+	document: { key: string; hash: string | null } | null;
+}
+
+export interface IssueFilter {
+	source?: string;
+	/** The issues this run found (first or again), open or not; without it, only open issues. */
+	runId?: string;
+	limit: number;
+	offset: number;
+}
+
+/** The latest finished run of each source: an issue it found again is still open. */
+const OPEN_FILTER = `
+	WITH latest AS (SELECT DISTINCT ON (source) source, id FROM etl.runs WHERE finished_at IS NOT NULL ORDER BY source, finished_at DESC, id DESC)
+	SELECT %COLUMNS% FROM etl.data_quality_issues d LEFT JOIN latest l ON l.source = d.source AND l.id = d.last_run_id
+	WHERE ($1::text IS NULL OR d.source = $1)
+	  AND (CASE WHEN $2::text IS NULL THEN l.id IS NOT NULL ELSE (d.run_id = $2 OR d.last_run_id = $2) END)`;
+
+/** Data-quality issues, newest sighting first, with the total for pagination. */
+export async function listIssues(db: Database, filter: IssueFilter): Promise<{ issues: ListedIssue[]; total: number }> {
+	const params = [filter.source ?? null, filter.runId ?? null];
+	const { rows } = await db.query<{
+		id: number;
+		source: string;
+		record_key: string | null;
+		reason: string;
+		raw: unknown;
+		created_at: Date | string;
+		run_id: string;
+		last_run_id: string;
+		last_seen_at: Date | string;
+		times_seen: number;
+		open: boolean;
+		document_key: string | null;
+		document_hash: string | null;
+	}>(
+		`${OPEN_FILTER.replace("%COLUMNS%", "d.id, d.source, d.record_key, d.reason, d.raw, d.created_at, d.run_id, d.last_run_id, d.last_seen_at, d.times_seen, l.id IS NOT NULL AS open, d.document_key, d.document_hash")}
+		 ORDER BY d.last_seen_at DESC, d.id DESC LIMIT $3 OFFSET $4`,
+		[...params, filter.limit, filter.offset]
+	);
+	const counted = await db.query<{ n: number }>(OPEN_FILTER.replace("%COLUMNS%", "count(*)::int AS n"), params);
+	return {
+		total: Number(counted.rows[0]?.n ?? 0),
+		issues: rows.map((r) => ({
+			id: Number(r.id),
+			source: r.source,
+			recordKey: r.record_key,
+			reason: r.reason,
+			createdAt: iso(r.created_at) ?? "",
+			firstRunId: r.run_id,
+			lastRunId: r.last_run_id,
+			lastSeenAt: iso(r.last_seen_at) ?? "",
+			timesSeen: Number(r.times_seen),
+			open: r.open,
+			raw: r.raw,
+			document: r.document_key === null ? null : { key: r.document_key, hash: r.document_hash }
+		}))
+	};
+}
+
 export async function getCheckpoint(db: Database, runId: string): Promise<Checkpoint | undefined> {
 	const { rows } = await db.query<{ position: CheckpointPosition; counts: RunCounts }>("SELECT position, counts FROM etl.run_checkpoints WHERE run_id = $1", [runId]);
 	const row = rows[0];
