@@ -1,6 +1,6 @@
 /** Every operator route the admin dashboard calls, typed; pages call the API only through here. */
 import type { ApiClient } from "./api-client.ts";
-import type { AdminUser, Alert, AlertRule, ClusterHealth, ConfigEntry, ConfigVersion, Delivery, EtlRun, EtlSource, Paged, Silence, Transition } from "./admin-types.ts";
+import type { AdminUser, Alert, AlertRule, ClusterHealth, ConfigEntry, ConfigVersion, Delivery, DriftReport, EtlIssue, EtlRun, EtlSource, Paged, Rollout, Silence, Topology, Transition } from "./admin-types.ts";
 
 const API = "/api/v1";
 const seg = encodeURIComponent;
@@ -22,8 +22,8 @@ export function adminApi(client: ApiClient) {
 			runs: (signal?: AbortSignal) => client.get<{ runs: EtlRun[] }>(`${API}/etl/runs`, { limit: 50 }, signal),
 			start: (source: EtlSource, url: string | undefined) => client.send<EtlRun>("POST", `${API}/etl/runs`, url ? { source, url } : { source }),
 			cancel: (id: string) => client.send<EtlRun>("POST", `${API}/etl/runs/${seg(id)}/cancel`, {}),
-			/** Data-quality issues with their raw documents: not published by the gateway yet (a 404 says so). */
-			issues: (signal?: AbortSignal) => client.get<Paged<Record<string, unknown>>>(`${API}/etl/issues`, { limit: 50 }, signal)
+			/** The open data-quality issues, each with the raw document it was found in. */
+			issues: (signal?: AbortSignal) => client.get<Paged<EtlIssue>>(`${API}/etl/issues`, { limit: 50 }, signal)
 		},
 		config: {
 			list: (signal?: AbortSignal) => client.get<Paged<ConfigEntry>>(`${API}/config`, { limit: 500 }, signal),
@@ -40,9 +40,11 @@ export function adminApi(client: ApiClient) {
 			deliveries: (status: string | undefined, signal?: AbortSignal) => client.get<Paged<Delivery> & { byStatus?: Record<string, number> }>(`${API}/notifications/deliveries`, { status, limit: 100 }, signal)
 		},
 		deployment: {
-			/** Built on another branch: until the gateway publishes it, a 404 the page explains. */
-			topology: (signal?: AbortSignal) => client.get<Record<string, unknown>>(`${API}/deployment/topology`, {}, signal),
-			drift: (signal?: AbortSignal) => client.get<Record<string, unknown>>(`${API}/deployment/drift`, {}, signal)
+			topology: (signal?: AbortSignal) => client.get<Topology>(`${API}/deployment/topology`, {}, signal),
+			drift: (signal?: AbortSignal) => client.get<DriftReport>(`${API}/deployment/drift`, {}, signal),
+			rollouts: (signal?: AbortSignal) => client.get<Paged<Rollout>>(`${API}/deployment/rollouts`, { limit: 10 }, signal),
+			rollout: (id: string, signal?: AbortSignal) => client.get<Rollout>(`${API}/deployment/rollouts/${seg(id)}`, {}, signal),
+			startRollout: (service: string, reason: string) => client.send<Rollout>("POST", `${API}/deployment/rollouts`, { service, reason })
 		}
 	};
 }

@@ -144,3 +144,78 @@ export interface Paged<T> {
 	objects: T[];
 	pagination: { offset: number; limit: number; total: number };
 }
+
+/** GET /api/v1/etl/issues: one data-quality issue and the raw document it was found in. */
+export interface EtlIssue {
+	id: number;
+	source: string;
+	recordKey: string | null;
+	reason: string;
+	createdAt: string;
+	firstRunId: string;
+	lastRunId: string;
+	lastSeenAt: string;
+	timesSeen: number;
+	open: boolean;
+	raw: unknown;
+	document: { key: string; hash: string | null } | null;
+}
+
+/** The deployment routes' shapes (services/deployment/deployment.contract.ts, mirrored: the apps do not import services). */
+export interface ServiceTarget {
+	replicas: number;
+	version: string | null;
+}
+
+export interface Topology {
+	version: number;
+	services: Record<string, ServiceTarget>;
+	changedBy: string;
+	reason: string;
+	changedAt: string | null;
+}
+
+export interface DriftItem {
+	kind: "missing_replicas" | "extra_replicas" | "version_mismatch";
+	service: string;
+	subject: string;
+	wanted: number;
+	live: number;
+	nodes: string[];
+	summary: string;
+	expected: boolean;
+}
+
+export interface DriftReport {
+	at: string;
+	topologyVersion: number;
+	inSync: boolean;
+	items: DriftItem[];
+}
+
+export interface RolloutStep {
+	at: string;
+	node: string | null;
+	phase: "planned" | "draining" | "left" | "replaced" | "healthy" | "refused" | "timeout" | "failed" | "done";
+	detail: string;
+}
+
+export interface Rollout {
+	id: string;
+	service: string;
+	nodes: string[];
+	state: "running" | "succeeded" | "failed";
+	startedBy: string;
+	reason: string;
+	startedAt: string;
+	finishedAt: string | null;
+	report: string | null;
+	steps: RolloutStep[];
+}
+
+/** `deployment.rollout.step` on the SSE stream. */
+export interface RolloutStepEvent {
+	rollout: string;
+	service: string;
+	step: RolloutStep;
+}

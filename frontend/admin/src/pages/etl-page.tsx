@@ -1,7 +1,8 @@
 /**
  * ETL runs with live progress (each `etl.run.progress` on the SSE stream replaces its run in the
- * list), start (a source and, optionally, a URL the allow-list permits) and cancel, and the
- * data-quality issues once their route is published.
+ * list), start (a source and, optionally, a URL the allow-list permits) and cancel, and the open
+ * data-quality issues, each with the raw input and the raw document (key and hash) it was found in;
+ * they are read again when a run ends, since a run may find or clear some.
  */
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { ETL_SOURCES, type EtlRun, type EtlSource } from "@openpolicy/frontend-shared/admin-types.ts";
@@ -47,7 +48,9 @@ export function EtlPage() {
 	}, [admin]);
 	useEffect(load, [load]);
 	const stream = usePlatformEvents((name, data) => {
-		if (name === "etl.run.progress" && isRun(data)) setRuns((list) => upsert(list ?? [], data));
+		if (name !== "etl.run.progress" || !isRun(data)) return;
+		setRuns((list) => upsert(list ?? [], data));
+		if (!ACTIVE.has(data.status)) issues.reload();
 	});
 	useEffect(() => {
 		if (stream === "open") load();
@@ -146,15 +149,58 @@ export function EtlPage() {
 				<PageState resource={issues}>
 					{(data) =>
 						data.objects.length === 0 ? (
-							<p>{i18n.t("common.none")}</p>
+							<p data-testid="no-issues">{i18n.t("etl.noIssues")}</p>
 						) : (
-							<ul>
-								{data.objects.map((issue, index) => (
-									<li key={index}>
-										<pre>{JSON.stringify(issue, null, 2)}</pre>
-									</li>
-								))}
-							</ul>
+							<>
+								<p>{i18n.t("etl.issuesShown", { shown: data.objects.length, total: data.pagination.total })}</p>
+								<table className="data-table">
+									<thead>
+										<tr>
+											<th scope="col">{i18n.t("etl.source")}</th>
+											<th scope="col">{i18n.t("etl.record")}</th>
+											<th scope="col">{i18n.t("etl.reason")}</th>
+											<th scope="col">{i18n.t("etl.seen")}</th>
+											<th scope="col">{i18n.t("etl.document")}</th>
+										</tr>
+									</thead>
+									<tbody>
+										{data.objects.map((issue) => (
+											<tr key={issue.id} data-testid={`issue-${issue.id}`}>
+												<td>{issue.source}</td>
+												<td>
+													<code>{issue.recordKey ?? "—"}</code>
+												</td>
+												<td>{issue.reason}</td>
+												<td>
+													{i18n.t("etl.timesSeen", { times: issue.timesSeen })} · {new Date(issue.lastSeenAt).toLocaleString(i18n.lang)} ·{" "}
+													<code title={issue.lastRunId}>{issue.lastRunId.slice(0, 8)}</code>
+												</td>
+												<td>
+													{issue.document ? (
+														<>
+															<code className="wrap">{issue.document.key}</code>
+															{issue.document.hash ? (
+																<>
+																	{" "}
+																	<code title={issue.document.hash}>{issue.document.hash.slice(0, 12)}</code>
+																</>
+															) : null}
+														</>
+													) : (
+														i18n.t("etl.noDocument")
+													)}
+													{issue.raw === null || issue.raw === undefined ? null : (
+														<details>
+															<summary>{i18n.t("etl.raw")}</summary>
+															<pre>{JSON.stringify(issue.raw, null, 2)}</pre>
+														</details>
+													)}
+												</td>
+											</tr>
+										))}
+									</tbody>
+								</table>
+							</>
 						)
 					}
 				</PageState>
