@@ -78,8 +78,8 @@ export interface InboxEvent {
 }
 
 /**
- * SEAM for push (the `mobile` service registers devices, on another branch): a provider sends to a
- * device's token. Without one, push deliveries are recorded as `skipped`.
+ * Push: the `mobile` service registers devices (services/mobile/mobile.contract.ts); a provider
+ * sends to a device's token. Without one, push deliveries are recorded as `skipped`.
  */
 export interface Device {
 	id: string;
@@ -89,12 +89,15 @@ export interface Device {
 
 export interface PushProvider {
 	readonly name: string;
-	send(device: Device, message: { title: string; body: string; link: string | null }): Promise<void>;
+	/** "unregistered" when the provider says the token is gone (APNs 410, FCM UNREGISTERED): it is forgotten. */
+	send(device: Device, message: { title: string; body: string; link: string | null }): Promise<"sent" | "unregistered">;
 }
 
-/** SEAM: where a user's devices come from; until `mobile` provides `mobile.devicesOf`, none. */
+/** Where users' devices come from (by default `mobile.devicesOf` over the broker). Rejects when it cannot answer. */
 export interface DeviceDirectory {
-	devicesOf(userId: string): Promise<Device[]>;
+	devicesOf(userIds: readonly string[]): Promise<Map<string, Device[]>>;
+	/** Drops a token the provider refused for good. */
+	forget(device: Device): Promise<void>;
 }
 
-export const NO_DEVICES: DeviceDirectory = { devicesOf: () => Promise.resolve([]) };
+export const NO_PUSH_PROVIDER = "no push provider configured";

@@ -5,7 +5,8 @@
  *   monitoring's alerts and first follows into one outbox transaction each: the event, and a
  *   delivery per recipient and channel with its idempotency key (outbox/outbox-store.ts).
  * - Every node runs a DeliveryWorker that claims due deliveries (FOR UPDATE SKIP LOCKED, a lease)
- *   and sends them: email (SMTP), signed webhooks, the in-app inbox, push (a seam).
+ *   and sends them: email (SMTP), signed webhooks, the in-app inbox, push (devices from the mobile
+ *   service over the broker; skipped until a provider is configured).
  * - Citizens read their inbox and set their preferences under /api/v1/notifications, manage
  *   webhooks under /api/v1/webhooks, unsubscribe in one click at /unsubscribe/<token>, and read
  *   Atom feeds at /feeds/...; operators see the delivery log at /api/v1/notifications/deliveries.
@@ -27,6 +28,7 @@ import { InboxChannel } from "./channels/inbox-channel.ts";
 import { PushChannel } from "./channels/push-channel.ts";
 import { WebhookChannel } from "./channels/webhook-channel.ts";
 import { checkWebhookUrl } from "./channels/webhook-target.ts";
+import { mobileDevices } from "./channels/mobile-devices.ts";
 import { renderAtom } from "./feeds/atom.ts";
 import { searchEntries, subjectEntries } from "./feeds/feed-store.ts";
 import { escapeHtml } from "./messages.ts";
@@ -38,7 +40,6 @@ import {
 	type FollowEvent,
 	INBOX_CREATED_EVENT,
 	type InboxEvent,
-	NO_DEVICES,
 	type PushProvider,
 	SECURITY_EVENT
 } from "./notification.contract.ts";
@@ -70,10 +71,12 @@ export interface NotificationServiceOptions {
 	database?: DatabaseConfig;
 	/** Variables (SMTP_URL, PUBLIC_URL, ...); defaults to process.env. */
 	source?: Record<string, string | undefined>;
-	/** SEAM: the mobile service's devices; none until it provides them. */
+	/** Users' devices; defaults to the mobile service's `mobile.devicesOf` over the broker. */
 	devices?: DeviceDirectory;
 	/** SEAM: a push provider; without one push deliveries are recorded as skipped. */
 	push?: PushProvider;
+	/** The clock for decisions and webhook health (tests move it: a webhook failing for a day). */
+	now?: () => Date;
 	/** Run no delivery worker on this instance (decisions and routes only). */
 	noWorker?: boolean;
 }
@@ -94,6 +97,8 @@ const states = new WeakMap<Service, NotificationState>();
 const MAX_WEBHOOKS_PER_OWNER = 20;
 /** A source event whose decision fails (the database is away) is tried again this often, then logged as lost. */
 const DECISION_TRIES = 5;
+/** A decision holds its transaction while it asks the mobile service for devices: never long (then push asks again later). */
+const DEVICE_LOOKUP_TIMEOUT_MS = 2_000;
 
 function stateOf(service: NotificationThis): NotificationState {
 	const state = states.get(service);
@@ -167,7 +172,7 @@ const WEBHOOKS = { visibility: "published", permissions: ["webhooks:manage"] } a
 export function NotificationService(options: NotificationServiceOptions = {}): ServiceSchema {
 	const config = notificationConfig(options.source);
 	const policy = addressPolicy(config.webhookAllowPrivateNetworks);
-	const devices = options.devices ?? NO_DEVICES;
+	const now = options.now ?? ((): Date => new Date());
 	const dbOptions = options.database ? { database: options.database } : {};
 
 	return {
@@ -413,7 +418,8 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 			void (this as unknown as DbService).dbReady(Number.POSITIVE_INFINITY).then(() => {
 				if (state.stopped) return;
 				const db = (this as unknown as DbService).db;
-				const decider = new NoticeDecider(db, { publicUrl: config.publicUrl, unsubscribeSecret: config.unsubscribeSecret, devices, pushConfigured: options.push !== undefined, now: () => new Date() });
+				const devices = options.devices ?? mobileDevices(this.broker, DEVICE_LOOKUP_TIMEOUT_MS);
+				const decider = new NoticeDecider(db, { publicUrl: config.publicUrl, unsubscribeSecret: config.unsubscribeSecret, devices, pushConfigured: options.push !== undefined, now });
 				state.decider = decider;
 				state.email = new EmailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs, log: (line) => this.logger.info(line) });
 				state.webhook = new WebhookChannel({ db, policy, timeoutMs: config.webhookTimeoutMs });
@@ -422,7 +428,7 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 				state.worker = new DeliveryWorker({
 					db,
 					node: this.broker.nodeID,
-					senders: { email: state.email, webhook: state.webhook, inbox, push: new PushChannel(options.push) },
+					senders: { email: state.email, webhook: state.webhook, inbox, push: new PushChannel(options.push, devices) },
 					batchSize: config.batchSize,
 					concurrency: config.concurrency,
 					leaseMs: config.leaseMs,
@@ -440,7 +446,7 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 							await recordWebhookSuccess(db, delivery.target);
 							return;
 						}
-						const disabled = await recordWebhookFailure(db, delivery.target, config.webhookDisableAfterMs, outcome.error);
+						const disabled = await recordWebhookFailure(db, delivery.target, config.webhookDisableAfterMs, outcome.error, now());
 						if (disabled) await decider.webhookDisabled(disabled);
 					}
 				});

@@ -65,7 +65,17 @@ interface Answer {
 /** node:http rather than fetch: fetch normalises paths, refuses bodies on GET and odd encodings. */
 function send(baseUrl: string, request: FuzzRequest, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
 	const url = new URL(baseUrl);
-	return new Promise((resolve, reject) => {
+	return new Promise<Answer>((resolveAnswer, rejectAnswer) => {
+		// A whole-request deadline, not only an idle one: a stream that sends keep-alives is never idle.
+		const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+		const resolve = (answer: Answer): void => {
+			clearTimeout(deadline);
+			resolveAnswer(answer);
+		};
+		const reject = (err: Error): void => {
+			clearTimeout(deadline);
+			rejectAnswer(err);
+		};
 		const req = http.request(
 			{
 				host: url.hostname,
@@ -76,6 +86,13 @@ function send(baseUrl: string, request: FuzzRequest, headers: Record<string, str
 				timeout: timeoutMs
 			},
 			(res) => {
+				// An event stream (the dashboards', a user's inbox) stays open by design: its status and
+				// type are the answer; reading on would only measure the deadline.
+				if (String(res.headers["content-type"] ?? "").startsWith("text/event-stream")) {
+					resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"]), text: "" });
+					req.destroy();
+					return;
+				}
 				const chunks: Buffer[] = [];
 				let size = 0;
 				res.on("data", (chunk: Buffer) => {

@@ -124,13 +124,13 @@ export function recordWebhookSuccess(db: SqlExecutor, id: string): Promise<unkno
  * Counts a failed try; once the webhook has only failed for `disableAfterMs`, disables it and
  * returns it (exactly once: the UPDATE that flips `enabled` is the one that returns the row).
  */
-export async function recordWebhookFailure(db: SqlExecutor, id: string, disableAfterMs: number, reason: string): Promise<Webhook | undefined> {
-	await db.query("UPDATE notification.webhooks SET failing_since = now() WHERE id = $1 AND failing_since IS NULL", [id]);
+export async function recordWebhookFailure(db: SqlExecutor, id: string, disableAfterMs: number, reason: string, now: Date): Promise<Webhook | undefined> {
+	await db.query("UPDATE notification.webhooks SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL", [id, now]);
 	const { rows } = await db.query<WebhookRow>(
 		`UPDATE notification.webhooks SET enabled = false, disabled_reason = $3, updated_at = now()
-		WHERE id = $1 AND enabled AND failing_since <= now() - make_interval(secs => $2::double precision / 1000)
+		WHERE id = $1 AND enabled AND failing_since <= $4::timestamptz - make_interval(secs => $2::double precision / 1000)
 		RETURNING ${COLUMNS}`,
-		[id, disableAfterMs, reason.slice(0, 500)]
+		[id, disableAfterMs, reason.slice(0, 500), now]
 	);
 	return rows[0] ? webhookOf(rows[0]) : undefined;
 }

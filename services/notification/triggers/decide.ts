@@ -11,20 +11,30 @@ import type { FollowEvent } from "../notification.contract.ts";
 import { type NoticeEvent, type RecordedDecision, recordDecision } from "../outbox/outbox-store.ts";
 import { followedPoliticians, followersOf, markWelcomed, operators, savedSearches, searchFollowers } from "../stores/recipient-store.ts";
 import { type FieldChange, alertNotice, ballotNotice, billStatusNotice, billVoteNotice, searchMatchNotice, securityNotice, voteFacts, webhookDisabledNotice, welcomeNotice } from "./notices.ts";
-import { type PlanContext, planDeliveries } from "./plan-deliveries.ts";
+import type { DeviceDirectory } from "../notification.contract.ts";
+import { type PlanContext, lookupDevices, planDeliveries } from "./plan-deliveries.ts";
+
+export interface DecideContext extends PlanContext {
+	devices: DeviceDirectory;
+}
 
 export class NoticeDecider {
 	readonly #db: Database;
-	readonly #ctx: PlanContext;
+	readonly #ctx: DecideContext;
 
-	constructor(db: Database, ctx: PlanContext) {
+	constructor(db: Database, ctx: DecideContext) {
 		this.#db = db;
 		this.#ctx = ctx;
 	}
 
-	/** The notice to the users `audience` names, read on the decision's transaction. */
-	decide(notice: NoticeEvent, audience: (tx: SqlExecutor) => Promise<readonly string[]>): Promise<RecordedDecision> {
-		return recordDecision(this.#db, notice, async (tx) => planDeliveries(tx, notice, await audience(tx), this.#ctx));
+	/**
+	 * The notice to the users `audience` names, read on the decision's transaction. Their devices
+	 * are asked for first, outside it, of the users `candidates` names (by default a read of the
+	 * audience; an audience with side effects names its candidates itself).
+	 */
+	async decide(notice: NoticeEvent, audience: (tx: SqlExecutor) => Promise<readonly string[]>, candidates: (db: SqlExecutor) => Promise<readonly string[]> = audience): Promise<RecordedDecision> {
+		const devices = await lookupDevices(this.#ctx.devices, await candidates(this.#db));
+		return recordDecision(this.#db, notice, async (tx) => planDeliveries(tx, notice, await audience(tx), this.#ctx, devices));
 	}
 
 	async billUpdated(payload: { session: string; number: string; changes: Record<string, FieldChange> }): Promise<RecordedDecision[]> {
@@ -92,10 +102,14 @@ export class NoticeDecider {
 	async followCreated(follow: FollowEvent): Promise<RecordedDecision | undefined> {
 		const notice = welcomeNotice(this.#ctx.publicUrl, follow);
 		let first = false;
-		const decision = await this.decide(notice, async (tx) => {
-			first = await markWelcomed(tx, follow.userId);
-			return first ? [follow.userId] : [];
-		});
+		const decision = await this.decide(
+			notice,
+			async (tx) => {
+				first = await markWelcomed(tx, follow.userId);
+				return first ? [follow.userId] : [];
+			},
+			() => Promise.resolve([follow.userId])
+		);
 		return first ? decision : undefined;
 	}
 

@@ -6,7 +6,7 @@
  */
 import type { SqlExecutor } from "../../../runtime/storage/database.ts";
 import { renderEmail, shortMessage } from "../messages.ts";
-import type { DeviceDirectory } from "../notification.contract.ts";
+import { type Device, type DeviceDirectory, NO_PUSH_PROVIDER } from "../notification.contract.ts";
 import type { NewDelivery, NoticeEvent } from "../outbox/outbox-store.ts";
 import { recipients } from "../stores/recipient-store.ts";
 import { subscribedWebhooks } from "../stores/webhook-store.ts";
@@ -15,7 +15,6 @@ import { unsubscribeToken } from "../unsubscribe-token.ts";
 export interface PlanContext {
 	publicUrl: string;
 	unsubscribeSecret: string;
-	devices: DeviceDirectory;
 	pushConfigured: boolean;
 	now: () => Date;
 }
@@ -39,7 +38,15 @@ export function webhookBody(notice: NoticeEvent): Record<string, unknown> {
 	return { id: notice.id, kind: notice.kind, subject: notice.subject, occurredAt: (notice.occurredAt ?? new Date()).toISOString(), title: notice.title, body: notice.body, link: notice.link, data: notice.data };
 }
 
-export async function planDeliveries(tx: SqlExecutor, notice: NoticeEvent, userIds: readonly string[], ctx: PlanContext): Promise<NewDelivery[]> {
+/** The devices of the users that were asked about (before the decision's transaction: see lookupDevices). */
+export interface KnownDevices {
+	asked: ReadonlySet<string>;
+	byUser: ReadonlyMap<string, Device[]>;
+}
+
+export const NOTHING_KNOWN: KnownDevices = { asked: new Set(), byUser: new Map() };
+
+export async function planDeliveries(tx: SqlExecutor, notice: NoticeEvent, userIds: readonly string[], ctx: PlanContext, devices: KnownDevices = NOTHING_KNOWN): Promise<NewDelivery[]> {
 	const out: NewDelivery[] = [];
 	const people = await recipients(tx, [...new Set(userIds)]);
 	for (const person of people) {
@@ -61,14 +68,19 @@ export async function planDeliveries(tx: SqlExecutor, notice: NoticeEvent, userI
 			});
 		}
 		if (prefs.push.enabled) {
-			for (const device of await ctx.devices.devicesOf(person.userId)) {
-				out.push({
-					userId: person.userId,
-					channel: "push",
-					target: device.id,
-					message: { ...short, platform: device.platform, token: device.token },
-					...(ctx.pushConfigured ? {} : { skipped: "no push provider is configured" })
-				});
+			if (!devices.asked.has(person.userId)) {
+				// The mobile service did not answer (or the user was not known yet): one delivery that asks it when it is sent.
+				out.push({ userId: person.userId, channel: "push", target: `user:${person.userId}`, message: { ...short, lookup: true } });
+			} else {
+				for (const device of devices.byUser.get(person.userId) ?? []) {
+					out.push({
+						userId: person.userId,
+						channel: "push",
+						target: device.id,
+						message: { ...short, platform: device.platform, token: device.token },
+						...(ctx.pushConfigured ? {} : { skipped: NO_PUSH_PROVIDER })
+					});
+				}
 			}
 		}
 	}
@@ -76,4 +88,19 @@ export async function planDeliveries(tx: SqlExecutor, notice: NoticeEvent, userI
 	const hooks = await subscribedWebhooks(tx, notice.kind, owners, notice.public);
 	for (const hook of hooks) out.push({ userId: hook.ownerUserId, channel: "webhook", target: hook.id, message: { kind: notice.kind, body: webhookBody(notice) } });
 	return out;
+}
+
+/**
+ * Asks for these users' devices. Called before the decision's transaction, never inside it: a
+ * broker call must not hold a transaction open (on PGlite the mobile service's own query would
+ * wait behind it until the call timed out). A directory that cannot answer asks nothing.
+ */
+export async function lookupDevices(directory: DeviceDirectory, userIds: readonly string[]): Promise<KnownDevices> {
+	const unique = [...new Set(userIds)];
+	if (unique.length === 0) return NOTHING_KNOWN;
+	try {
+		return { asked: new Set(unique), byUser: await directory.devicesOf(unique) };
+	} catch {
+		return NOTHING_KNOWN;
+	}
 }
