@@ -10,6 +10,7 @@ import type { MfaChallenge, MfaEnrolment, TokenPair } from "@openpolicy/frontend
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
 import { QrCode } from "@openpolicy/frontend-shared/ui/qr-code.tsx";
 import { CodeStep, PasswordStep } from "@openpolicy/frontend-shared/ui/sign-in-steps.tsx";
+import { useBusyAction } from "@openpolicy/frontend-shared/ui/use-busy-action.ts";
 import { useI18n } from "../i18n.ts";
 import { usePlatform } from "../platform.tsx";
 
@@ -29,20 +30,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
 	const i18n = useI18n();
 	const id = useId();
 	const [step, setStep] = useState<Step>({ kind: "password" });
-	const [error, setError] = useState<ReactNode>();
-	const [busy, setBusy] = useState(false);
-
-	async function run(action: () => Promise<void>): Promise<void> {
-		setBusy(true);
-		setError(undefined);
-		try {
-			await action();
-		} catch (err) {
-			setError(describeError(err, i18n.lang));
-		} finally {
-			setBusy(false);
-		}
-	}
+	const { busy, error, setError, run } = useBusyAction<ReactNode>((err) => describeError(err, i18n.lang));
 
 	/** Keeps the session only if the API lets it read the cluster (what every operator may). */
 	async function admit(tokens: TokenPair): Promise<void> {

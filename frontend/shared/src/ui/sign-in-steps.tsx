@@ -14,6 +14,17 @@ interface StepProps {
 	onSubmit: (event: FormEvent<HTMLFormElement>) => void;
 }
 
+function Submit({ problem, busy, label }: { problem: ReactNode; busy: boolean; label: string }) {
+	return (
+		<>
+			{problem}
+			<button type="submit" disabled={busy}>
+				{label}
+			</button>
+		</>
+	);
+}
+
 export function PasswordStep({ heading: Heading, title, submitLabel, busy, problem, onSubmit, emailLabel, passwordLabel }: StepProps & { emailLabel: string; passwordLabel: string }) {
 	const id = useId();
 	return (
@@ -27,10 +38,7 @@ export function PasswordStep({ heading: Heading, title, submitLabel, busy, probl
 				<label htmlFor={`${id}-password`}>{passwordLabel}</label>
 				<input id={`${id}-password`} name="password" type="password" autoComplete="current-password" required />
 			</div>
-			{problem}
-			<button type="submit" disabled={busy}>
-				{submitLabel}
-			</button>
+			<Submit problem={problem} busy={busy} label={submitLabel} />
 		</form>
 	);
 }
@@ -46,10 +54,7 @@ export function CodeStep({ heading: Heading, title, submitLabel, busy, problem, 
 				<label htmlFor={`${id}-code`}>{codeLabel}</label>
 				<input id={`${id}-code`} name="code" inputMode={numeric ? "numeric" : undefined} autoComplete="one-time-code" required autoFocus={autoFocus} />
 			</div>
-			{problem}
-			<button type="submit" disabled={busy}>
-				{submitLabel}
-			</button>
+			<Submit problem={problem} busy={busy} label={submitLabel} />
 		</form>
 	);
 }

@@ -1,9 +1,10 @@
 import { useId } from "react";
 import { Link } from "react-router";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
-import { PROVINCES, partyName } from "../components/labels.ts";
+import { partyName } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
 import { PagedList } from "../components/paged-list.tsx";
+import { ProvinceField } from "../components/province-field.tsx";
 import { useListFilters } from "../components/use-list-filters.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
@@ -40,17 +41,7 @@ export function PoliticiansPage() {
 						))}
 					</select>
 				</div>
-				<div className="field">
-					<label htmlFor={`${id}-province`}>{i18n.t("common.province")}</label>
-					<select id={`${id}-province`} name="province" defaultValue={query.province ?? ""}>
-						<option value="">{i18n.t("common.any")}</option>
-						{PROVINCES.map((p) => (
-							<option key={p} value={p}>
-								{p}
-							</option>
-						))}
-					</select>
-				</div>
+				<ProvinceField id={`${id}-province`} value={query.province ?? ""} />
 				<div className="field">
 					<label htmlFor={`${id}-include`}>{i18n.t("politicians.include")}</label>
 					<select id={`${id}-include`} name="include" defaultValue={query.include ?? "current"}>

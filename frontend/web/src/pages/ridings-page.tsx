@@ -2,9 +2,10 @@ import { useId } from "react";
 import { Link } from "react-router";
 import { ErrorNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
-import { PROVINCES, partyName } from "../components/labels.ts";
+import { partyName } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
 import { PagedList } from "../components/paged-list.tsx";
+import { ProvinceField } from "../components/province-field.tsx";
 import { useListFilters } from "../components/use-list-filters.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
@@ -52,17 +53,7 @@ export function RidingsPage() {
 					<label htmlFor={`${id}-name`}>{i18n.t("ridings.name")}</label>
 					<input id={`${id}-name`} name="name" type="search" defaultValue={name} />
 				</div>
-				<div className="field">
-					<label htmlFor={`${id}-province`}>{i18n.t("common.province")}</label>
-					<select id={`${id}-province`} name="province" defaultValue={province}>
-						<option value="">{i18n.t("common.any")}</option>
-						{PROVINCES.map((p) => (
-							<option key={p} value={p}>
-								{p}
-							</option>
-						))}
-					</select>
-				</div>
+				<ProvinceField id={`${id}-province`} value={province} />
 				<div className="field check">
 					<input id={`${id}-current`} name="current" type="checkbox" value="true" defaultChecked={current === "true"} />
 					<label htmlFor={`${id}-current`}>{i18n.t("ridings.currentOnly")}</label>

@@ -3,6 +3,7 @@ import { type FormEvent, useId, useState } from "react";
 import type { MfaChallenge, TokenPair } from "@openpolicy/frontend-shared/api-types.ts";
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
 import { CodeStep, PasswordStep } from "@openpolicy/frontend-shared/ui/sign-in-steps.tsx";
+import { useBusyAction } from "@openpolicy/frontend-shared/ui/use-busy-action.ts";
 import { useI18n } from "../i18n.ts";
 import { usePlatform } from "../platform.tsx";
 
@@ -29,20 +30,7 @@ export function SignInForm() {
 	const { api, session } = usePlatform();
 	const i18n = useI18n();
 	const [challenge, setChallenge] = useState<MfaChallenge>();
-	const [error, setError] = useState<unknown>();
-	const [busy, setBusy] = useState(false);
-
-	async function run(action: () => Promise<void>): Promise<void> {
-		setBusy(true);
-		setError(undefined);
-		try {
-			await action();
-		} catch (err) {
-			setError(err);
-		} finally {
-			setBusy(false);
-		}
-	}
+	const { busy, error, run } = useBusyAction((err) => err);
 
 	function signIn(event: FormEvent<HTMLFormElement>): void {
 		event.preventDefault();
