@@ -2,9 +2,9 @@
  * The admin dashboard: signed-out visitors see only the sign-in; a session is kept only for an
  * operator or admin (the sign-in tries it against an operator route). Served under /admin/.
  */
-import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
+import { BrowserRouter, Link, Route, Routes, useNavigate } from "react-router";
 import type { Lang } from "@openpolicy/frontend-shared/i18n.tsx";
-import { AppShell, LanguageSwitch } from "@openpolicy/frontend-shared/ui/app-shell.tsx";
+import { SiteShell } from "@openpolicy/frontend-shared/ui/site-shell.tsx";
 import { useCallback } from "react";
 import { I18nProvider, useI18n } from "./i18n.ts";
 import { AlertsPage } from "./pages/alerts-page.tsx";
@@ -31,7 +31,6 @@ function NotFound() {
 
 function Shell() {
 	const i18n = useI18n();
-	const location = useLocation();
 	const navigate = useNavigate();
 	const { session, api } = usePlatform();
 	const state = useSessionState();
@@ -53,34 +52,18 @@ function Shell() {
 		void navigate("/");
 	}
 	return (
-		<AppShell
-			pageKey={location.pathname}
-			text={{ skip: i18n.t("shell.skip"), navLabel: i18n.t("shell.nav"), languageLabel: i18n.t("shell.switchLanguage") }}
-			brand={<Link to="/">{i18n.t("site.name")}</Link>}
-			nav={
+		<SiteShell
+			text={{ skip: i18n.t("shell.skip"), nav: i18n.t("shell.nav"), switchLanguage: i18n.t("shell.switchLanguage"), siteName: i18n.t("site.name"), footer: i18n.t("shell.footer") }}
+			lang={i18n.lang}
+			setLang={i18n.setLang}
+			links={staff ? links : undefined}
+			tools={
 				staff ? (
-					<ul>
-						{links.map(([to, label]) => (
-							<li key={to}>
-								<NavLink to={to} end={to === "/"}>
-									{label}
-								</NavLink>
-							</li>
-						))}
-					</ul>
+					<button type="button" onClick={signOut}>
+						{i18n.t("nav.signOut")}
+					</button>
 				) : null
 			}
-			tools={
-				<>
-					<LanguageSwitch lang={i18n.lang} setLang={i18n.setLang} label={i18n.t("shell.switchLanguage")} />
-					{staff ? (
-						<button type="button" onClick={signOut}>
-							{i18n.t("nav.signOut")}
-						</button>
-					) : null}
-				</>
-			}
-			footer={<p>{i18n.t("shell.footer")}</p>}
 		>
 			{staff ? (
 				<Routes>
@@ -96,7 +79,7 @@ function Shell() {
 			) : (
 				<SignInPage onSignedIn={() => undefined} />
 			)}
-		</AppShell>
+		</SiteShell>
 	);
 }
 

@@ -1,7 +1,7 @@
 import { useCallback } from "react";
-import { BrowserRouter, Link, NavLink, Route, Routes, useLocation } from "react-router";
+import { BrowserRouter, Link, Route, Routes } from "react-router";
 import type { Lang } from "@openpolicy/frontend-shared/i18n.tsx";
-import { AppShell, LanguageSwitch } from "@openpolicy/frontend-shared/ui/app-shell.tsx";
+import { SiteShell } from "@openpolicy/frontend-shared/ui/site-shell.tsx";
 import { usePageTitle } from "./components/page-title.ts";
 import { I18nProvider, useI18n } from "./i18n.ts";
 import { InboxProvider, useInbox } from "./components/inbox-context.tsx";
@@ -46,7 +46,6 @@ function UnreadBadge() {
 
 function Shell() {
 	const i18n = useI18n();
-	const location = useLocation();
 	const session = useSessionState();
 	const links = [
 		["/", i18n.t("nav.home")],
@@ -54,28 +53,18 @@ function Shell() {
 		["/politicians", i18n.t("nav.politicians")],
 		["/ridings", i18n.t("nav.ridings")],
 		["/search", i18n.t("nav.search")],
-		["/account", session ? i18n.t("nav.account") : i18n.t("nav.signIn")]
+		[
+			"/account",
+			<>
+				{session ? i18n.t("nav.account") : i18n.t("nav.signIn")}
+				<UnreadBadge />
+			</>
+		]
 	] as const;
 	return (
-		<AppShell
-			pageKey={location.pathname}
-			text={{ skip: i18n.t("shell.skip"), navLabel: i18n.t("shell.nav"), languageLabel: i18n.t("shell.switchLanguage") }}
-			brand={<Link to="/">{i18n.t("site.name")}</Link>}
-			nav={
-				<ul>
-					{links.map(([to, label]) => (
-						<li key={to}>
-							<NavLink to={to} end={to === "/"}>
-								{label}
-								{to === "/account" ? <UnreadBadge /> : null}
-							</NavLink>
-						</li>
-					))}
-				</ul>
-			}
-			tools={<LanguageSwitch lang={i18n.lang} setLang={i18n.setLang} label={i18n.t("shell.switchLanguage")} />}
-			footer={<p>{i18n.t("shell.footer")}</p>}
-		>
+		<SiteShell
+			text={{ skip: i18n.t("shell.skip"), nav: i18n.t("shell.nav"), switchLanguage: i18n.t("shell.switchLanguage"), siteName: i18n.t("site.name"), footer: i18n.t("shell.footer") }}
+			lang={i18n.lang} setLang={i18n.setLang} links={links}>
 			<Routes>
 				<Route path="/" element={<HomePage />} />
 				<Route path="/bills" element={<BillsPage />} />
@@ -90,7 +79,7 @@ function Shell() {
 				<Route path="/account/notifications" element={<NotificationPreferencesPage />} />
 				<Route path="*" element={<NotFound />} />
 			</Routes>
-		</AppShell>
+		</SiteShell>
 	);
 }
 

@@ -9,6 +9,8 @@ import { ApiError } from "@openpolicy/frontend-shared/api-client.ts";
 import type { MfaChallenge, MfaEnrolment, TokenPair } from "@openpolicy/frontend-shared/api-types.ts";
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
 import { QrCode } from "@openpolicy/frontend-shared/ui/qr-code.tsx";
+import { CodeStep, PasswordStep } from "@openpolicy/frontend-shared/ui/sign-in-steps.tsx";
+import { useBusyAction } from "@openpolicy/frontend-shared/ui/use-busy-action.ts";
 import { useI18n } from "../i18n.ts";
 import { usePlatform } from "../platform.tsx";
 
@@ -28,20 +30,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
 	const i18n = useI18n();
 	const id = useId();
 	const [step, setStep] = useState<Step>({ kind: "password" });
-	const [error, setError] = useState<ReactNode>();
-	const [busy, setBusy] = useState(false);
-
-	async function run(action: () => Promise<void>): Promise<void> {
-		setBusy(true);
-		setError(undefined);
-		try {
-			await action();
-		} catch (err) {
-			setError(describeError(err, i18n.lang));
-		} finally {
-			setBusy(false);
-		}
-	}
+	const { busy, error, setError, run } = useBusyAction<ReactNode>((err) => describeError(err, i18n.lang));
 
 	/** Keeps the session only if the API lets it read the cluster (what every operator may). */
 	async function admit(tokens: TokenPair): Promise<void> {
@@ -111,54 +100,17 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
 	}
 	if (step.kind === "enrol") {
 		return (
-			<form className="form" onSubmit={(event) => activate(event, step.challenge)} aria-labelledby={`${id}-en`}>
-				<h1 id={`${id}-en`}>{i18n.t("enrol.title")}</h1>
+			<CodeStep heading="h1" title={i18n.t("enrol.title")} codeLabel={i18n.t("enrol.code")} submitLabel={i18n.t("enrol.activate")} numeric busy={busy} problem={problem} onSubmit={(event) => activate(event, step.challenge)}>
 				<p>{i18n.t("enrol.text")}</p>
 				<QrCode text={step.enrolment.otpauthUri} label={i18n.t("enrol.qr")} />
 				<p>
 					{i18n.t("enrol.secret")} <code data-testid="totp-secret">{step.enrolment.secret}</code>
 				</p>
-				<div className="field">
-					<label htmlFor={`${id}-code`}>{i18n.t("enrol.code")}</label>
-					<input id={`${id}-code`} name="code" inputMode="numeric" autoComplete="one-time-code" required />
-				</div>
-				{problem}
-				<button type="submit" disabled={busy}>
-					{i18n.t("enrol.activate")}
-				</button>
-			</form>
+			</CodeStep>
 		);
 	}
 	if (step.kind === "verify") {
-		return (
-			<form className="form" onSubmit={(event) => verify(event, step.challenge)} aria-labelledby={`${id}-mfa`}>
-				<h1 id={`${id}-mfa`}>{i18n.t("signIn.title")}</h1>
-				<div className="field">
-					<label htmlFor={`${id}-code`}>{i18n.t("signIn.code")}</label>
-					<input id={`${id}-code`} name="code" autoComplete="one-time-code" required />
-				</div>
-				{problem}
-				<button type="submit" disabled={busy}>
-					{i18n.t("signIn.verify")}
-				</button>
-			</form>
-		);
+		return <CodeStep heading="h1" title={i18n.t("signIn.title")} codeLabel={i18n.t("signIn.code")} submitLabel={i18n.t("signIn.verify")} busy={busy} problem={problem} onSubmit={(event) => verify(event, step.challenge)} />;
 	}
-	return (
-		<form className="form" onSubmit={signIn} aria-labelledby={`${id}-title`}>
-			<h1 id={`${id}-title`}>{i18n.t("signIn.title")}</h1>
-			<div className="field">
-				<label htmlFor={`${id}-email`}>{i18n.t("signIn.email")}</label>
-				<input id={`${id}-email`} name="email" type="email" autoComplete="username" required />
-			</div>
-			<div className="field">
-				<label htmlFor={`${id}-password`}>{i18n.t("signIn.password")}</label>
-				<input id={`${id}-password`} name="password" type="password" autoComplete="current-password" required />
-			</div>
-			{problem}
-			<button type="submit" disabled={busy}>
-				{i18n.t("signIn.submit")}
-			</button>
-		</form>
-	);
+	return <PasswordStep heading="h1" title={i18n.t("signIn.title")} emailLabel={i18n.t("signIn.email")} passwordLabel={i18n.t("signIn.password")} submitLabel={i18n.t("signIn.submit")} busy={busy} problem={problem} onSubmit={signIn} />;
 }

@@ -1,10 +1,10 @@
-import { type FormEvent, useId } from "react";
-import { Link, useSearchParams } from "react-router";
-import { ErrorNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
+import { useId } from "react";
+import { Link } from "react-router";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
 import { billPath } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
-import { Pager } from "../components/pager.tsx";
+import { PagedList } from "../components/paged-list.tsx";
+import { useListFilters } from "../components/use-list-filters.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
 
@@ -15,24 +15,10 @@ export function BillsPage() {
 	const api = useApi();
 	const i18n = useI18n();
 	const id = useId();
-	const [params, setParams] = useSearchParams();
+	const { query, offset, key, apply, setOffset } = useListFilters(FILTERS);
 	usePageTitle(i18n.t("bills.title"));
 	const sessions = useResource((signal) => api.sessions(signal), []);
-	const query = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? undefined]));
-	const offset = Number(params.get("offset") ?? 0) || 0;
-	const key = params.toString();
 	const bills = useResource((signal) => api.bills({ ...query, sort: query.sort ?? "-introduced", limit: PAGE, offset }, signal), [key]);
-
-	function apply(event: FormEvent<HTMLFormElement>): void {
-		event.preventDefault();
-		const form = new FormData(event.currentTarget);
-		const next = new URLSearchParams();
-		for (const name of FILTERS) {
-			const value = form.get(name);
-			if (typeof value === "string" && value !== "") next.set(name, value);
-		}
-		setParams(next);
-	}
 
 	return (
 		<>
@@ -79,47 +65,39 @@ export function BillsPage() {
 				</div>
 				<button type="submit">{i18n.t("common.apply")}</button>
 			</form>
-			{bills.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
-			{bills.state === "failed" ? <ErrorNotice error={bills.error} lang={i18n.lang} retry={bills.reload} retryLabel={i18n.t("common.retry")} /> : null}
-			{bills.state === "ready" ? (
-				<>
-					<p role="status" data-testid="bills-count">
-						{i18n.t("bills.count", { total: bills.data.pagination.total })}
-					</p>
-					<div className="table-wrap">
-						<table>
-							<thead>
-								<tr>
-									<th scope="col">{i18n.t("bills.number")}</th>
-									<th scope="col">{i18n.t("bills.titleColumn")}</th>
-									<th scope="col">{i18n.t("bills.status")}</th>
-									<th scope="col">{i18n.t("common.session")}</th>
-								</tr>
-							</thead>
-							<tbody>
-								{bills.data.objects.map((bill) => (
-									<tr key={`${bill.session}/${bill.number}`}>
-										<td>
-											<Link to={billPath(bill.session, bill.number)}>{bill.number}</Link>
-										</td>
-										<td>{i18n.pick(bill.short_title_en ?? bill.title_en, bill.short_title_fr ?? bill.title_fr)}</td>
-										<td>{i18n.pick(bill.status_text_en, bill.status_text_fr)}</td>
-										<td>{bill.session}</td>
+			<PagedList resource={bills} onOffset={setOffset}>
+				{(page) => (
+					<>
+						<p role="status" data-testid="bills-count">
+							{i18n.t("bills.count", { total: page.pagination.total })}
+						</p>
+						<div className="table-wrap">
+							<table>
+								<thead>
+									<tr>
+										<th scope="col">{i18n.t("bills.number")}</th>
+										<th scope="col">{i18n.t("bills.titleColumn")}</th>
+										<th scope="col">{i18n.t("bills.status")}</th>
+										<th scope="col">{i18n.t("common.session")}</th>
 									</tr>
-								))}
-							</tbody>
-						</table>
-					</div>
-					<Pager
-						pagination={bills.data.pagination}
-						onOffset={(next) => {
-							const copy = new URLSearchParams(params);
-							copy.set("offset", String(next));
-							setParams(copy);
-						}}
-					/>
-				</>
-			) : null}
+								</thead>
+								<tbody>
+									{page.objects.map((bill) => (
+										<tr key={`${bill.session}/${bill.number}`}>
+											<td>
+												<Link to={billPath(bill.session, bill.number)}>{bill.number}</Link>
+											</td>
+											<td>{i18n.pick(bill.short_title_en ?? bill.title_en, bill.short_title_fr ?? bill.title_fr)}</td>
+											<td>{i18n.pick(bill.status_text_en, bill.status_text_fr)}</td>
+											<td>{bill.session}</td>
+										</tr>
+									))}
+								</tbody>
+							</table>
+						</div>
+					</>
+				)}
+			</PagedList>
 		</>
 	);
 }

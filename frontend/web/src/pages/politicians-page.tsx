@@ -1,10 +1,11 @@
-import { type FormEvent, useId } from "react";
-import { Link, useSearchParams } from "react-router";
-import { ErrorNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
+import { useId } from "react";
+import { Link } from "react-router";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
-import { PROVINCES, partyName } from "../components/labels.ts";
+import { partyName } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
-import { Pager } from "../components/pager.tsx";
+import { PagedList } from "../components/paged-list.tsx";
+import { ProvinceField } from "../components/province-field.tsx";
+import { useListFilters } from "../components/use-list-filters.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
 
@@ -15,24 +16,11 @@ export function PoliticiansPage() {
 	const api = useApi();
 	const i18n = useI18n();
 	const id = useId();
-	const [params, setParams] = useSearchParams();
+	// "current" is what the API lists without `include`, so the address leaves it out.
+	const { query, offset, key, apply, setOffset } = useListFilters(FILTERS, { include: "current" });
 	usePageTitle(i18n.t("politicians.title"));
 	const parties = useResource((signal) => api.parties(signal), []);
-	const query = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? undefined]));
-	const offset = Number(params.get("offset") ?? 0) || 0;
-	const key = params.toString();
 	const politicians = useResource((signal) => api.politicians({ ...query, limit: PAGE, offset }, signal), [key]);
-
-	function apply(event: FormEvent<HTMLFormElement>): void {
-		event.preventDefault();
-		const form = new FormData(event.currentTarget);
-		const next = new URLSearchParams();
-		for (const name of FILTERS) {
-			const value = form.get(name);
-			if (typeof value === "string" && value !== "" && !(name === "include" && value === "current")) next.set(name, value);
-		}
-		setParams(next);
-	}
 
 	return (
 		<>
@@ -53,17 +41,7 @@ export function PoliticiansPage() {
 						))}
 					</select>
 				</div>
-				<div className="field">
-					<label htmlFor={`${id}-province`}>{i18n.t("common.province")}</label>
-					<select id={`${id}-province`} name="province" defaultValue={query.province ?? ""}>
-						<option value="">{i18n.t("common.any")}</option>
-						{PROVINCES.map((p) => (
-							<option key={p} value={p}>
-								{p}
-							</option>
-						))}
-					</select>
-				</div>
+				<ProvinceField id={`${id}-province`} value={query.province ?? ""} />
 				<div className="field">
 					<label htmlFor={`${id}-include`}>{i18n.t("politicians.include")}</label>
 					<select id={`${id}-include`} name="include" defaultValue={query.include ?? "current"}>
@@ -74,36 +52,28 @@ export function PoliticiansPage() {
 				</div>
 				<button type="submit">{i18n.t("common.apply")}</button>
 			</form>
-			{politicians.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
-			{politicians.state === "failed" ? <ErrorNotice error={politicians.error} lang={i18n.lang} retry={politicians.reload} retryLabel={i18n.t("common.retry")} /> : null}
-			{politicians.state === "ready" ? (
-				<>
-					<p role="status">{i18n.t("politicians.count", { total: politicians.data.pagination.total })}</p>
-					<ul className="cards">
-						{politicians.data.objects.map((p) => (
-							<li key={p.slug} className="card">
-								<Link to={`/politicians/${p.slug}`}>
-									<strong>{p.name}</strong>
-								</Link>
-								<br />
-								<span>{partyName(i18n, p.membership?.party)}</span>
-								<br />
-								<span className="muted">
-									{p.membership?.riding?.name_en ?? ""} {p.membership?.province ? `(${p.membership.province})` : ""}
-								</span>
-							</li>
-						))}
-					</ul>
-					<Pager
-						pagination={politicians.data.pagination}
-						onOffset={(next) => {
-							const copy = new URLSearchParams(params);
-							copy.set("offset", String(next));
-							setParams(copy);
-						}}
-					/>
-				</>
-			) : null}
+			<PagedList resource={politicians} onOffset={setOffset}>
+				{(page) => (
+					<>
+						<p role="status">{i18n.t("politicians.count", { total: page.pagination.total })}</p>
+						<ul className="cards">
+							{page.objects.map((p) => (
+								<li key={p.slug} className="card">
+									<Link to={`/politicians/${p.slug}`}>
+										<strong>{p.name}</strong>
+									</Link>
+									<br />
+									<span>{partyName(i18n, p.membership?.party)}</span>
+									<br />
+									<span className="muted">
+										{p.membership?.riding?.name_en ?? ""} {p.membership?.province ? `(${p.membership.province})` : ""}
+									</span>
+								</li>
+							))}
+						</ul>
+					</>
+				)}
+			</PagedList>
 		</>
 	);
 }

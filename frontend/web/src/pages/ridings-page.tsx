@@ -1,10 +1,12 @@
-import { type FormEvent, useId } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useId } from "react";
+import { Link } from "react-router";
 import { ErrorNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
-import { PROVINCES, partyName } from "../components/labels.ts";
+import { partyName } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
-import { Pager } from "../components/pager.tsx";
+import { PagedList } from "../components/paged-list.tsx";
+import { ProvinceField } from "../components/province-field.tsx";
+import { useListFilters } from "../components/use-list-filters.ts";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
 
@@ -23,30 +25,19 @@ function Member({ ocdId }: { ocdId: string }) {
 	);
 }
 
+const FILTERS = ["name", "province", "current"] as const;
+
 export function RidingsPage() {
 	const api = useApi();
 	const i18n = useI18n();
 	const id = useId();
-	const [params, setParams] = useSearchParams();
+	const { params, setParams, query, offset, key: listKey, apply, setOffset } = useListFilters(FILTERS);
 	usePageTitle(i18n.t("ridings.title"));
-	const name = params.get("name") ?? "";
-	const province = params.get("province") ?? "";
-	const current = params.get("current") ?? "";
+	const name = query.name ?? "";
+	const province = query.province ?? "";
+	const current = query.current ?? "";
 	const selected = params.get("riding") ?? "";
-	const offset = Number(params.get("offset") ?? 0) || 0;
-	const listKey = `${name}|${province}|${current}|${offset}`;
 	const ridings = useResource((signal) => api.ridings({ name, province, current, limit: 20, offset }, signal), [listKey]);
-
-	function apply(event: FormEvent<HTMLFormElement>): void {
-		event.preventDefault();
-		const form = new FormData(event.currentTarget);
-		const next = new URLSearchParams();
-		for (const key of ["name", "province", "current"]) {
-			const value = form.get(key);
-			if (typeof value === "string" && value !== "") next.set(key, value);
-		}
-		setParams(next);
-	}
 
 	function select(ocdId: string): void {
 		const copy = new URLSearchParams(params);
@@ -62,29 +53,17 @@ export function RidingsPage() {
 					<label htmlFor={`${id}-name`}>{i18n.t("ridings.name")}</label>
 					<input id={`${id}-name`} name="name" type="search" defaultValue={name} />
 				</div>
-				<div className="field">
-					<label htmlFor={`${id}-province`}>{i18n.t("common.province")}</label>
-					<select id={`${id}-province`} name="province" defaultValue={province}>
-						<option value="">{i18n.t("common.any")}</option>
-						{PROVINCES.map((p) => (
-							<option key={p} value={p}>
-								{p}
-							</option>
-						))}
-					</select>
-				</div>
+				<ProvinceField id={`${id}-province`} value={province} />
 				<div className="field check">
 					<input id={`${id}-current`} name="current" type="checkbox" value="true" defaultChecked={current === "true"} />
 					<label htmlFor={`${id}-current`}>{i18n.t("ridings.currentOnly")}</label>
 				</div>
 				<button type="submit">{i18n.t("common.apply")}</button>
 			</form>
-			{ridings.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
-			{ridings.state === "failed" ? <ErrorNotice error={ridings.error} lang={i18n.lang} retry={ridings.reload} retryLabel={i18n.t("common.retry")} /> : null}
-			{ridings.state === "ready" ? (
-				<>
+			<PagedList resource={ridings} onOffset={setOffset}>
+				{(page) => (
 					<ul className="cards">
-						{ridings.data.objects.map((r) => (
+						{page.objects.map((r) => (
 							<li key={r.ocd_id} className="card">
 								<strong>{i18n.pick(r.name_en, r.name_fr)}</strong> <span className="muted">({r.province})</span>
 								<br />
@@ -102,16 +81,8 @@ export function RidingsPage() {
 							</li>
 						))}
 					</ul>
-					<Pager
-						pagination={ridings.data.pagination}
-						onOffset={(next) => {
-							const copy = new URLSearchParams(params);
-							copy.set("offset", String(next));
-							setParams(copy);
-						}}
-					/>
-				</>
-			) : null}
+				)}
+			</PagedList>
 		</>
 	);
 }

@@ -1,11 +1,11 @@
 import { useId } from "react";
 import { Link, useSearchParams } from "react-router";
-import { ErrorNotice, InfoNotice, Loading } from "@openpolicy/frontend-shared/ui/notices.tsx";
+import { InfoNotice } from "@openpolicy/frontend-shared/ui/notices.tsx";
 import { Snippet } from "@openpolicy/frontend-shared/ui/snippet.tsx";
 import { useResource } from "@openpolicy/frontend-shared/ui/use-resource.ts";
 import { appPath } from "../components/labels.ts";
 import { usePageTitle } from "../components/page-title.ts";
-import { Pager } from "../components/pager.tsx";
+import { PagedList } from "../components/paged-list.tsx";
 import { SearchBox } from "../components/search-box.tsx";
 import { useI18n } from "../i18n.ts";
 import { useApi } from "../platform.tsx";
@@ -45,34 +45,28 @@ export function SearchPage() {
 				</div>
 			</div>
 			{!q ? <InfoNotice>{i18n.t("search.enterWords")}</InfoNotice> : null}
-			{results.state === "loading" ? <Loading label={i18n.t("common.loading")} /> : null}
-			{results.state === "failed" ? <ErrorNotice error={results.error} lang={i18n.lang} retry={results.reload} retryLabel={i18n.t("common.retry")} /> : null}
-			{results.state === "ready" && results.data ? (
-				results.data.objects.length === 0 ? (
-					<p role="status">{i18n.t("search.noResults", { q })}</p>
-				) : (
-					<>
-						<ol data-testid="search-results">
-							{results.data.objects.map((hit) => (
-								<li key={`${hit.kind}:${hit.id}`}>
-									<span className="muted">{i18n.t(hit.kind === "bill" ? "search.bill" : "search.politician")}: </span>
-									<Link to={appPath(hit.url)}>{hit.title}</Link>
-									<br />
-									<Snippet html={hit.snippet} />
-								</li>
-							))}
-						</ol>
-						<Pager
-							pagination={results.data.pagination}
-							onOffset={(next) => {
-								const copy = new URLSearchParams(params);
-								copy.set("offset", String(next));
-								setParams(copy);
-							}}
-						/>
-					</>
-				)
-			) : null}
+			<PagedList
+				resource={results}
+				empty={<p role="status">{i18n.t("search.noResults", { q })}</p>}
+				onOffset={(next) => {
+					const copy = new URLSearchParams(params);
+					copy.set("offset", String(next));
+					setParams(copy);
+				}}
+			>
+				{(page) => (
+					<ol data-testid="search-results">
+						{page.objects.map((hit) => (
+							<li key={`${hit.kind}:${hit.id}`}>
+								<span className="muted">{i18n.t(hit.kind === "bill" ? "search.bill" : "search.politician")}: </span>
+								<Link to={appPath(hit.url)}>{hit.title}</Link>
+								<br />
+								<Snippet html={hit.snippet} />
+							</li>
+						))}
+					</ol>
+				)}
+			</PagedList>
 		</>
 	);
 }

@@ -2,6 +2,8 @@
 import { type FormEvent, useId, useState } from "react";
 import type { MfaChallenge, TokenPair } from "@openpolicy/frontend-shared/api-types.ts";
 import { describeError } from "@openpolicy/frontend-shared/describe-error.ts";
+import { CodeStep, PasswordStep } from "@openpolicy/frontend-shared/ui/sign-in-steps.tsx";
+import { useBusyAction } from "@openpolicy/frontend-shared/ui/use-busy-action.ts";
 import { useI18n } from "../i18n.ts";
 import { usePlatform } from "../platform.tsx";
 
@@ -27,22 +29,8 @@ function Problem({ error }: { error: unknown }) {
 export function SignInForm() {
 	const { api, session } = usePlatform();
 	const i18n = useI18n();
-	const id = useId();
 	const [challenge, setChallenge] = useState<MfaChallenge>();
-	const [error, setError] = useState<unknown>();
-	const [busy, setBusy] = useState(false);
-
-	async function run(action: () => Promise<void>): Promise<void> {
-		setBusy(true);
-		setError(undefined);
-		try {
-			await action();
-		} catch (err) {
-			setError(err);
-		} finally {
-			setBusy(false);
-		}
-	}
+	const { busy, error, run } = useBusyAction((err) => err);
 
 	function signIn(event: FormEvent<HTMLFormElement>): void {
 		event.preventDefault();
@@ -64,37 +52,9 @@ export function SignInForm() {
 
 	if (challenge?.next === "enroll") return <p className="notice notice-info">{i18n.t("account.enrollNeeded")}</p>;
 	if (challenge) {
-		return (
-			<form className="form" onSubmit={verify} aria-labelledby={`${id}-mfa`}>
-				<h2 id={`${id}-mfa`}>{i18n.t("account.signIn")}</h2>
-				<div className="field">
-					<label htmlFor={`${id}-code`}>{i18n.t("account.code")}</label>
-					<input id={`${id}-code`} name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus />
-				</div>
-				<Problem error={error} />
-				<button type="submit" disabled={busy}>
-					{i18n.t("account.verify")}
-				</button>
-			</form>
-		);
+		return <CodeStep heading="h2" title={i18n.t("account.signIn")} codeLabel={i18n.t("account.code")} submitLabel={i18n.t("account.verify")} numeric autoFocus busy={busy} problem={<Problem error={error} />} onSubmit={verify} />;
 	}
-	return (
-		<form className="form" onSubmit={signIn} aria-labelledby={`${id}-title`}>
-			<h2 id={`${id}-title`}>{i18n.t("account.signIn")}</h2>
-			<div className="field">
-				<label htmlFor={`${id}-email`}>{i18n.t("account.email")}</label>
-				<input id={`${id}-email`} name="email" type="email" autoComplete="username" required />
-			</div>
-			<div className="field">
-				<label htmlFor={`${id}-password`}>{i18n.t("account.password")}</label>
-				<input id={`${id}-password`} name="password" type="password" autoComplete="current-password" required />
-			</div>
-			<Problem error={error} />
-			<button type="submit" disabled={busy}>
-				{i18n.t("account.signIn")}
-			</button>
-		</form>
-	);
+	return <PasswordStep heading="h2" title={i18n.t("account.signIn")} emailLabel={i18n.t("account.email")} passwordLabel={i18n.t("account.password")} submitLabel={i18n.t("account.signIn")} busy={busy} problem={<Problem error={error} />} onSubmit={signIn} />;
 }
 
 export function SignUpForm({ onCreated }: { onCreated: () => void }) {
