@@ -53,9 +53,13 @@ describe("npm scripts", () => {
 
 	it("all run through scripts/with-node.sh, so they bring Node 24 themselves", () => {
 		expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["start", "test", "node", "repl", "etl", "migrate", "bench"]));
-		// The one script that needs no Node: `npm test` starts NATS, PostgreSQL and Redis first.
-		expect(scripts.pretest).toBe("bash scripts/ensure-services.sh");
-		for (const [name, command] of Object.entries(scripts)) if (name !== "pretest") expect(command, name).toMatch(/^sh scripts\/with-node\.sh /);
+		// Each step of a script is a shell script that needs no Node (starting NATS, PostgreSQL and
+		// Redis, installing the programs the tests drive), another npm script, or a Node command
+		// through the launcher.
+		expect(scripts.pretest).toMatch(/^bash scripts\/ensure-services\.sh && bash scripts\/ensure-test-tools\.sh && /);
+		for (const [name, command] of Object.entries(scripts)) {
+			for (const step of command.split(" && ")) expect(step, name).toMatch(/^(sh scripts\/with-node\.sh |bash scripts\/[\w-]+\.sh$|npm run [\w:-]+$)/);
+		}
 	});
 
 	it("start a bin/ entrypoint where they start a platform program", () => {
