@@ -139,7 +139,5 @@ export interface HistoryItem {
 	changedAt: string;
 }
 
-export interface Page<T> {
-	objects: T[];
-	pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null };
-}
+/** Config's lists are the platform's one list shape. */
+export type { Page } from "../../runtime/list-page.ts";

@@ -12,6 +12,7 @@
  * and, per key, the role the key names (`changeableBy`: operators change operator keys, admins
  * every key). `PUT` with `"value": null` returns a key to its default.
  */
+import { listPage } from "../../runtime/list-page.ts";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Errors } from "moleculer";
 import { z } from "zod";
@@ -85,19 +86,6 @@ function valueIssues(issues: FieldIssue[]): FieldIssue[] {
 	return issues.map((issue) => ({ ...issue, field: issue.field === "(params)" ? "value" : `value.${issue.field}` }));
 }
 
-function page<T>(objects: T[], total: number, limit: number, offset: number, path: string, query: Record<string, string> = {}): Page<T> {
-	const link = (at: number): string => `${path}?${new URLSearchParams({ ...query, limit: String(limit), offset: String(at) }).toString()}`;
-	return {
-		objects,
-		pagination: {
-			offset,
-			limit,
-			total,
-			next_url: offset + limit < total ? link(offset + limit) : null,
-			previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null
-		}
-	};
-}
 
 function entryOf(key: string, declared: DeclaredKey | undefined, row: VersionRow | undefined): ConfigEntry {
 	const isDefault = row === undefined || row.value === null;
@@ -222,7 +210,7 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 						.filter((key) => owner === undefined || (declared.get(key)?.owner ?? stored.get(key)?.owner) === owner)
 						.sort();
 					const objects = names.slice(offset, offset + limit).map((key) => entryOf(key, declared.get(key), stored.get(key)));
-					return page(objects, names.length, limit, offset, CONFIG_ROUTE, owner ? { owner } : {});
+					return listPage(CONFIG_ROUTE, { ...(owner ? { owner } : {}), limit, offset }, objects, names.length);
 				}
 			},
 
@@ -272,7 +260,7 @@ export function ConfigService(options: ConfigServiceOptions = {}): ServiceSchema
 					const { key, limit, offset } = ctx.params;
 					const { rows, total } = await historyOf(this.db, key, limit, Math.min(offset, MAX_OFFSET));
 					if (total === 0 && !this.declared.get(key)) throw new ConfigServiceError(CONFIG_ERRORS.KEY_NOT_FOUND, `No running service declares ${key}, and it was never set`, { key });
-					return page(rows.map(historyItem), total, limit, offset, `${CONFIG_ROUTE}/${encodeURIComponent(key)}/history`);
+					return listPage(`${CONFIG_ROUTE}/${encodeURIComponent(key)}/history`, { limit, offset }, rows.map(historyItem), total);
 				}
 			},
 

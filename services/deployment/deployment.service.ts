@@ -14,6 +14,7 @@
  * Routes (operators and admins): `GET|PUT /api/v1/deployment/topology`, `GET .../topology/history`,
  * `GET .../drift`, `POST|GET .../rollouts`, `GET .../rollouts/{id}`.
  */
+import { listPage } from "../../runtime/list-page.ts";
 import { randomUUID } from "node:crypto";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
@@ -85,10 +86,6 @@ function broadcast(service: DeploymentThis, event: string, payload: unknown): vo
 	}
 }
 
-function page<T>(objects: T[], total: number, limit: number, offset: number, path: string): { objects: T[]; pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null } } {
-	const link = (at: number): string => `${path}?limit=${limit}&offset=${at}`;
-	return { objects, pagination: { offset, limit, total, next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null } };
-}
 
 async function topologyOf(service: DeploymentThis): Promise<Topology> {
 	return (await currentTopology(await database(service))) ?? EMPTY_TOPOLOGY;
@@ -136,7 +133,7 @@ export function DeploymentService(options: DeploymentServiceOptions = {}): Servi
 				async handler(this: DeploymentThis, ctx: Context<ParamsOf<typeof HistoryParams>>) {
 					const { limit, offset } = ctx.params;
 					const { versions, total } = await topologyHistory(await database(this), limit, offset);
-					return page(versions, total, limit, offset, "/api/v1/deployment/topology/history");
+					return listPage("/api/v1/deployment/topology/history", { limit, offset }, versions, total);
 				}
 			},
 			drift: {
@@ -186,7 +183,7 @@ export function DeploymentService(options: DeploymentServiceOptions = {}): Servi
 				async handler(this: DeploymentThis, ctx: Context<ParamsOf<typeof HistoryParams>>) {
 					const { limit, offset } = ctx.params;
 					const { rollouts, total } = await listRollouts(await database(this), limit, offset);
-					return page(rollouts, total, limit, offset, "/api/v1/deployment/rollouts");
+					return listPage("/api/v1/deployment/rollouts", { limit, offset }, rollouts, total);
 				}
 			},
 			rolloutStatus: {

@@ -14,6 +14,7 @@
  * API key could make the server read its files or reach internal addresses, and a waiting request
  * would outlive the gateway's timeout. The CLI (bin/etl.ts, no principal) keeps all three.
  */
+import { listPage } from "../../runtime/list-page.ts";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
@@ -301,11 +302,7 @@ export function EtlService(options: EtlServiceOptions = {}): ServiceSchema {
 					await this.dbReady();
 					const { source, run, limit, offset } = ctx.params;
 					const { issues, total } = await listIssues(this.db, { ...(source ? { source } : {}), ...(run ? { runId: run } : {}), limit, offset });
-					const link = (at: number): string => `/api/v1/etl/issues?${new URLSearchParams({ ...(source ? { source } : {}), ...(run ? { run } : {}), limit: String(limit), offset: String(at) }).toString()}`;
-					return {
-						objects: issues,
-						pagination: { offset, limit, total, next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null }
-					};
+					return listPage("/api/v1/etl/issues", { source, run, limit, offset }, issues, total);
 				}
 			},
 			// For monitoring's alert rules (failed run, stale data): the latest runs per source and the schedules.

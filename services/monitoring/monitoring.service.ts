@@ -11,6 +11,7 @@
  *
  * Thresholds come from one seam (thresholds.ts), fed by the config service (monitoring.config.ts).
  */
+import { type Page, listPage } from "../../runtime/list-page.ts";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { z } from "zod";
@@ -102,18 +103,6 @@ const AcknowledgeParams = zodParams(Acknowledge);
 const CreateSilenceParams = zodParams(CreateSilence);
 const ListSilencesParams = zodParams(ListSilences);
 
-interface ListAnswer<T> {
-	objects: T[];
-	pagination: { offset: number; limit: number; total: number; next_url: string | null; previous_url: string | null };
-}
-
-function pageLinks(path: string, query: Record<string, string | undefined>, offset: number, limit: number, total: number): Pick<ListAnswer<unknown>["pagination"], "next_url" | "previous_url"> {
-	const link = (at: number): string => {
-		const q = new URLSearchParams(Object.entries({ ...query, limit: String(limit), offset: String(at) }).filter((e): e is [string, string] => e[1] !== undefined));
-		return `${path}?${q.toString()}`;
-	};
-	return { next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null };
-}
 
 export function MonitoringService(options: MonitoringServiceOptions = {}): ServiceSchema {
 	const dbOptions = { ...(options.database ? { database: options.database } : {}), ...(options.env ? { env: options.env } : {}) };
@@ -129,10 +118,10 @@ export function MonitoringService(options: MonitoringServiceOptions = {}): Servi
 				permissions: ["alerts:read"],
 				rest: "GET /",
 				params: ListAlertsParams,
-				async handler(this: MonitoringThis, ctx: Context<ParamsOf<typeof ListAlertsParams>>): Promise<ListAnswer<Alert>> {
+				async handler(this: MonitoringThis, ctx: Context<ParamsOf<typeof ListAlertsParams>>): Promise<Page<Alert>> {
 					const { state, rule, subject, limit, offset } = ctx.params;
 					const { alerts, total } = await listAlerts(await database(this), { ...(state ? { state } : {}), ...(rule ? { rule } : {}), ...(subject ? { subject } : {}), limit, offset }, new Date());
-					return { objects: alerts, pagination: { offset, limit, total, ...pageLinks("/api/v1/alerts", { state, rule, subject }, offset, limit, total) } };
+					return listPage("/api/v1/alerts", { state, rule, subject, limit, offset }, alerts, total);
 				}
 			},
 			silences: {

@@ -11,6 +11,7 @@
  *   webhooks under /api/v1/webhooks, unsubscribe in one click at /unsubscribe/<token>, and read
  *   Atom feeds at /feeds/...; operators see the delivery log at /api/v1/notifications/deliveries.
  */
+import { type Page, listPage } from "../../runtime/list-page.ts";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import { DbMixin, type DbService } from "../../mixins/db.mixin.ts";
@@ -132,10 +133,6 @@ function ownerOf(ctx: Context): { owner: string; userId: string | null } {
 	throw new Errors.MoleculerClientError("Sign in or present an API key to manage webhooks", 401, "UNAUTHORIZED");
 }
 
-function page<T>(path: string, objects: T[], offset: number, limit: number, total: number, extra: Record<string, string> = {}): Record<string, unknown> {
-	const link = (at: number): string => `${path}?${new URLSearchParams({ ...extra, limit: String(limit), offset: String(at) }).toString()}`;
-	return { objects, pagination: { offset, limit, total, next_url: offset + limit < total ? link(offset + limit) : null, previous_url: offset > 0 ? link(Math.max(0, offset - limit)) : null } };
-}
 
 /** Runs a decision, retrying while the database is away: Moleculer's events are not stored, so giving up loses the notice. */
 async function decideWithRetry(service: NotificationThis, what: string, work: (decider: NoticeDecider) => Promise<unknown>): Promise<void> {
@@ -191,7 +188,7 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 					const userId = userOf(ctx);
 					const { limit, offset, unread } = ctx.params;
 					const result = await listInbox(await database(this), userId, { unread: unread === true, limit, offset });
-					return { ...page("/api/v1/notifications", result.items, offset, limit, result.total, unread ? { unread: "true" } : {}), unread: result.unread };
+					return { ...listPage("/api/v1/notifications", { ...(unread ? { unread: "true" } : {}), limit, offset }, result.items, result.total), unread: result.unread };
 				}
 			},
 			unreadCount: {
@@ -243,7 +240,7 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 					const result = await listDeliveries(await database(this), { ...(status ? { status } : {}), ...(channel ? { channel } : {}), limit, offset });
 					// The log shows what was sent where, never the message itself (addresses are the operator's to see).
 					const objects = result.deliveries.map(({ message: _message, ...rest }) => rest);
-					return { ...page("/api/v1/notifications/deliveries", objects, offset, limit, result.total, { ...(status ? { status } : {}), ...(channel ? { channel } : {}) }), byStatus: result.byStatus };
+					return { ...listPage("/api/v1/notifications/deliveries", { status, channel, limit, offset }, objects, result.total), byStatus: result.byStatus };
 				}
 			},
 
@@ -251,9 +248,9 @@ export function NotificationService(options: NotificationServiceOptions = {}): S
 				...WEBHOOKS,
 				rest: "GET /webhooks",
 				params: EmptyParams,
-				async handler(this: NotificationThis, ctx: Context): Promise<Record<string, unknown>> {
+				async handler(this: NotificationThis, ctx: Context): Promise<Page<Record<string, unknown>>> {
 					const hooks = await listWebhooks(await database(this), ownerOf(ctx).owner);
-					return page("/api/v1/webhooks", hooks.map((h) => publicWebhook(h)), 0, hooks.length, hooks.length);
+					return listPage("/api/v1/webhooks", { limit: hooks.length, offset: 0 }, hooks.map((h) => publicWebhook(h)), hooks.length);
 				}
 			},
 			createWebhook: {

@@ -1,46 +1,12 @@
 /**
- * The list shape of README.md ("Public data"): `{ objects, pagination: { offset, limit, total,
- * next_url, previous_url } }`, openparliament's shape plus `total`. The links are built from the
- * validated params, not from the request URL, so every node (and the cache) answers the same links
- * for the same query: filters in a fixed order, defaults left out.
+ * The web service's lists: the platform's one list shape (runtime/list-page.ts) at the web
+ * routes' paths, which its handlers name without the `/api/v1` prefix.
  */
+import { type Page, type QueryValue, listPage } from "../../runtime/list-page.ts";
 import { API_PREFIX } from "./routes.ts";
 
-export interface Pagination {
-	offset: number;
-	limit: number;
-	total: number;
-	next_url: string | null;
-	previous_url: string | null;
-}
+export type { Page, Pagination } from "../../runtime/list-page.ts";
 
-export interface Page<T> {
-	objects: T[];
-	pagination: Pagination;
-}
-
-type QueryValue = string | number | boolean | undefined;
-
-function link(path: string, filters: Record<string, QueryValue>, limit: number, offset: number): string {
-	const query = new URLSearchParams();
-	for (const [key, value] of Object.entries(filters)) {
-		if (value === undefined || key === "limit" || key === "offset") continue;
-		query.set(key, String(value));
-	}
-	query.set("limit", String(limit));
-	query.set("offset", String(offset));
-	return `${API_PREFIX}${path}?${query.toString()}`;
-}
-
-/** A page of `objects` out of `total`; past the end it is an empty page with a link back to the last one. */
 export function pageOf<T>(path: string, params: Record<string, QueryValue> & { limit: number; offset: number }, objects: T[], total: number): Page<T> {
-	const { limit, offset } = params;
-	const next = offset + limit < total ? link(path, params, limit, offset + limit) : null;
-	const previous = offset > 0 ? link(path, params, limit, Math.max(0, Math.min(offset - limit, lastOffset(total, limit)))) : null;
-	return { objects, pagination: { offset, limit, total, next_url: next, previous_url: previous } };
-}
-
-/** The offset of the last non-empty page (0 for an empty list). */
-function lastOffset(total: number, limit: number): number {
-	return total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
+	return listPage(`${API_PREFIX}${path}`, params, objects, total);
 }

@@ -14,6 +14,7 @@
  * Another user's follow answers 404, like one that does not exist. The host service provides
  * `this.db` (DbMixin, schema `web`, reads `etl`) and `settings.rest: "/"`.
  */
+import { listPage } from "../../../runtime/list-page.ts";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import { Errors } from "moleculer";
 import type { DbService } from "../../../mixins/db.mixin.ts";
@@ -104,17 +105,7 @@ export function CitizenActionsMixin(): Partial<ServiceSchema> {
 					const userId = userIdOf(ctx);
 					const { limit, offset } = ctx.params;
 					const { follows, total } = await listFollows(await readyDb(this), userId, limit, offset);
-					const page = (at: number): string => `${FOLLOWS_PATH}?limit=${limit}&offset=${at}`;
-					return {
-						objects: follows.map(followJson),
-						pagination: {
-							offset,
-							limit,
-							total,
-							next_url: offset + limit < total ? page(offset + limit) : null,
-							previous_url: offset > 0 ? page(Math.max(0, offset - limit)) : null
-						}
-					};
+					return listPage(FOLLOWS_PATH, { limit, offset }, follows.map(followJson), total);
 				}
 			},
 
