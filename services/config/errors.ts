@@ -1,7 +1,7 @@
 /**
  * The config service's client errors, named once: the `type` a caller sees and its status.
  */
-import { Errors } from "moleculer";
+import { clientErrorClass } from "../../runtime/client-errors.ts";
 
 export const CONFIG_ERRORS = {
 	/** The key's `changeableBy` excludes the caller's role. */
@@ -23,9 +23,4 @@ const STATUS: Record<ConfigErrorCode, number> = {
 	CONFIG_VERSION_CONFLICT: 409
 };
 
-export class ConfigServiceError extends Errors.MoleculerClientError {
-	// The name stays Moleculer's, so a node across the transporter restores it as a client error.
-	constructor(code: ConfigErrorCode, message: string, data?: Record<string, unknown>) {
-		super(message, STATUS[code], code, data);
-	}
-}
+export class ConfigServiceError extends clientErrorClass(STATUS) {}

@@ -2,7 +2,7 @@
  * The ETL service's client errors, named once: the `type` a caller sees, its status and the class
  * that carries them, so handlers, the CLI and tests agree.
  */
-import { Errors } from "moleculer";
+import { clientErrorClass } from "../../runtime/client-errors.ts";
 
 export const ETL_ERRORS = {
 	/** Another node holds the source's lease, or this schedule slot already ran. */
@@ -28,12 +28,7 @@ const STATUS: Record<EtlErrorCode, number> = {
 	ETL_URL_NOT_ALLOWED: 403
 };
 
-export class EtlError extends Errors.MoleculerClientError {
-	// The name stays Moleculer's, so a node across the transporter restores it as a client error.
-	constructor(code: EtlErrorCode, message: string, data?: unknown) {
-		super(message, STATUS[code], code, data);
-	}
-}
+export class EtlError extends clientErrorClass(STATUS) {}
 
 export class RunNotFoundError extends EtlError {
 	constructor(id: string) {
