@@ -17,6 +17,12 @@ export interface ReceivedMail {
 
 export class SmtpSink {
 	readonly mails: ReceivedMail[] = [];
+	/**
+	 * Connection errors seen, such as the reset of a sender killed mid-message (the crash test kills
+	 * a worker on purpose). smtp-server emits them on the server; unheard, each would be an uncaught
+	 * exception in the test process.
+	 */
+	readonly connectionErrors: Error[] = [];
 	readonly #server: SMTPServer;
 	port = 0;
 
@@ -40,6 +46,7 @@ export class SmtpSink {
 				});
 			}
 		});
+		this.#server.on("error", (err: Error) => this.connectionErrors.push(err));
 	}
 
 	async listen(): Promise<string> {
@@ -89,7 +96,7 @@ export class WebhookReceiver {
 				if (status >= 200 && status < 300) this.accepted.set(key, (this.accepted.get(key) ?? 0) + 1);
 				res.writeHead(status, { "content-type": "text/plain" });
 				res.end(String(status));
-			});
+			}, () => res.destroy()); // a sender killed mid-body: nothing was delivered, nothing to count
 		});
 	}
 
